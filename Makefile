@@ -1,0 +1,27 @@
+# `make demo`: set up (once) and generate 20 reviews offline with the embedded model.
+# `make test`: set up (once) and run lint plus the test suite.
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: setup demo test lint bench clean
+
+$(VENV)/.installed: pyproject.toml scripts/setup.sh scripts/build_llama.sh
+	bash scripts/setup.sh $(VENV)
+
+setup: $(VENV)/.installed
+
+demo: setup
+	$(BIN)/reviewgen generate --config config.yaml --count 20 --out out --overwrite
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf out .pytest_cache

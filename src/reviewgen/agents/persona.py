@@ -1,0 +1,149 @@
+"""The persona agent: who writes the review, about which product, with how many stars.
+
+Sampling is seeded per slot (``sha256(run_seed, slot, generation)``), so the same seed gives
+the same personas whatever the concurrency. Star ratings are allocated by quota over the whole
+run rather than drawn independently: a slot keeps its rating through retries and replacement,
+so critic rejections (which hit 1-star drafts hardest) cannot skew the delivered mix.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from reviewgen.config import Config
+from reviewgen.schemas import Persona, Product, ReviewPlan, WritingStyle
+from reviewgen.seeds import item_rng, stable_int
+
+
+@dataclass
+class Calibration:
+    """Distributions taken from a reference dataset ("more data like ours")."""
+
+    ratings: dict[int, float] | None = None
+    lengths: dict[int, list[int]] = field(default_factory=dict)  # star -> word counts
+    products: list[tuple[Product, float]] | None = None
+
+
+def quotas(weights: Mapping[int, float], total: int) -> dict[int, int]:
+    """Largest-remainder allocation of ``total`` items to keys in proportion to weights."""
+    norm = sum(weights.values())
+    exact = {k: total * w / norm for k, w in weights.items()}
+    counts = {k: math.floor(v) for k, v in exact.items()}
+    remainder = total - sum(counts.values())
+    for k in sorted(exact, key=lambda k: (exact[k] - counts[k], -k), reverse=True)[:remainder]:
+        counts[k] += 1
+    return counts
+
+
+def _pick(rng: random.Random, weights: Mapping[str, float]) -> str:
+    keys = list(weights)
+    return rng.choices(keys, weights=[weights[k] for k in keys])[0]
+
+
+def _weighted_sample(rng: random.Random, weights: Mapping[str, float], k: int) -> list[str]:
+    """k distinct keys, each draw proportional to the remaining weights."""
+    pool = dict(weights)
+    chosen = []
+    for _ in range(min(k, len(pool))):
+        key = _pick(rng, pool)
+        chosen.append(key)
+        del pool[key]
+    return chosen
+
+
+class PersonaAgent:
+    def __init__(self, config: Config, calibration: Calibration | None = None) -> None:
+        self.config = config
+        self.calibration = calibration or Calibration()
+        self.products: list[tuple[Product, float]] = self.calibration.products or [
+            (Product(**{k: v for k, v in p.items() if k != "weight"}), float(p.get("weight", 1)))
+            for p in config.category.products
+        ]
+        self.rating_weights = self.calibration.ratings or config.persona.ratings
+
+    def allocate(self, count: int, run_seed: int) -> list[int]:
+        """The star rating of each slot: exact quotas, in a seeded order."""
+        counts = quotas(self.rating_weights, count)
+        ratings = [star for star, n in sorted(counts.items()) for _ in range(n)]
+        random.Random(stable_int(run_seed, "ratings", count)).shuffle(ratings)
+        return ratings
+
+    def persona(self, rng: random.Random) -> Persona:
+        cfg = self.config.persona
+        mix = cfg.style
+        aspect_weights = {a: cfg.aspect_weights.get(a, 1.0) for a in self.config.category.aspects}
+        priorities = {
+            a: round(w * rng.lognormvariate(0, 0.6), 3) for a, w in aspect_weights.items()
+        }
+        low, high = mix.typo_rate
+        style = WritingStyle(
+            verbosity=_pick(rng, mix.verbosity),
+            casing=_pick(rng, mix.casing),
+            punctuation=_pick(rng, mix.punctuation),
+            typo_rate=round(rng.uniform(low, high), 4),
+            emoji=rng.random() < mix.emoji,
+            slang=rng.random() < mix.slang,
+            drops_apostrophes=rng.random() < mix.drops_apostrophes,
+        )
+        return Persona(
+            age_band=_pick(rng, cfg.age_bands),
+            occupation=rng.choice(cfg.occupations),
+            tech_savviness=_pick(rng, cfg.tech_savviness),
+            usage=rng.choice(cfg.usage),
+            budget=_pick(rng, cfg.budgets),
+            priorities=priorities,
+            style=style,
+        )
+
+    def length_target(self, rng: random.Random, rating: int, style: WritingStyle) -> int:
+        lengths = self.calibration.lengths.get(rating) or [
+            n for values in self.calibration.lengths.values() for n in values
+        ]
+        if lengths:
+            return max(3, rng.choice(lengths))
+        spec = self.config.persona.length
+        low, high = spec.min_words, spec.max_words
+        middle = (low + high) // 2
+        if style.verbosity == "terse":
+            high = middle
+        elif style.verbosity == "chatty":
+            low = middle
+        return rng.randint(low, high)
+
+    def plan(self, slot: int, rating: int, run_seed: int, generation: int = 0) -> ReviewPlan:
+        """The plan for one slot. A slot keeps its plan through every retry; only a slot given
+        up after too many failed candidates is re-planned (``generation`` + 1), keeping its
+        star rating so the quota still holds."""
+        seed = stable_int(run_seed, "slot", slot, generation)
+        rng = item_rng(seed)
+        persona = self.persona(rng)
+        products, weights = zip(*self.products, strict=True)
+        product = rng.choices(products, weights=weights)[0]
+        length = self.length_target(rng, rating, persona.style)
+        low, high = self.config.persona.aspects_per_review
+        # Real short reviews touch one topic; do not ask 10 words to cover three.
+        wanted = max(1, min(rng.randint(low, high), length // 15 or 1))
+        aspects = _weighted_sample(rng, persona.priorities, wanted)
+        return ReviewPlan(
+            index=slot,
+            seed=seed,
+            persona=persona,
+            product=product,
+            rating=rating,
+            aspects=aspects,
+            length_target=length,
+        )
+
+
+def products_from_reference(
+    names: Sequence[tuple[str, str]], limit: int
+) -> list[tuple[Product, float]]:
+    """The most reviewed products of a reference set, weighted by review count."""
+    counts: dict[tuple[str, str], int] = {}
+    for name, brand in names:
+        counts[(name, brand)] = counts.get((name, brand), 0) + 1
+    top = sorted(counts.items(), key=lambda kv: kv[1], reverse=True)[:limit]
+    return [(Product(name=name, brand=brand), float(n)) for (name, brand), n in top]

@@ -1,0 +1,53 @@
+"""The critic chain: run the configured rules and merge failures into revision feedback.
+
+Cheap rules run first; rules that call a model run only when those pass, so a draft that is
+obviously wrong never costs a judge call. A rule that raises becomes a failed verdict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reviewgen.critic_rules.base import CriticContext, CriticRule
+from reviewgen.schemas import Verdict
+
+
+@dataclass
+class CriticReport:
+    verdicts: list[Verdict]
+
+    @property
+    def passed(self) -> bool:
+        return all(v.passed for v in self.verdicts)
+
+    @property
+    def failed_rules(self) -> list[str]:
+        return [v.rule for v in self.verdicts if not v.passed]
+
+    def feedback(self) -> str:
+        return "\n".join(f"- {v.feedback}" for v in self.verdicts if not v.passed and v.feedback)
+
+
+class Critic:
+    def __init__(self, rules: list[CriticRule]) -> None:
+        self.cheap = [r for r in rules if not r.needs_model]
+        self.expensive = [r for r in rules if r.needs_model]
+
+    @staticmethod
+    async def _run(rule: CriticRule, draft: str, context: CriticContext) -> Verdict:
+        try:
+            return await rule.acheck(draft, context)
+        except Exception as exc:  # a broken rule must not crash the run
+            return Verdict(
+                rule=rule.name,
+                passed=False,
+                score=0.0,
+                feedback="",
+                details={"error": f"{type(exc).__name__}: {exc}"},
+            )
+
+    async def review(self, draft: str, context: CriticContext) -> CriticReport:
+        verdicts = [await self._run(rule, draft, context) for rule in self.cheap]
+        if all(v.passed for v in verdicts):
+            verdicts += [await self._run(rule, draft, context) for rule in self.expensive]
+        return CriticReport(verdicts)

@@ -1,0 +1,34 @@
+"""``reviewgen components``: what is registered (built in and from plugins)."""
+
+from __future__ import annotations
+
+import argparse
+
+from reviewgen.components import load_builtins
+from reviewgen.registry import augmenters, critic_rules, embedders, providers
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("components", help="list registered components")
+    parser.set_defaults(func=run)
+
+
+def _summary(obj: object) -> str:
+    doc = (getattr(obj, "__doc__", None) or "").strip().splitlines()
+    return doc[0] if doc else ""
+
+
+def run(args: argparse.Namespace) -> int:
+    load_builtins()
+    for title, registry in (
+        ("providers", providers),
+        ("critic rules", critic_rules),
+        ("embedders", embedders),
+        ("augmentations", augmenters),
+    ):
+        print(f"{title}:")
+        for name, obj in registry.items().items():
+            params = getattr(obj, "Params", None)
+            keys = ", ".join(params.model_fields) if params is not None else ""
+            print(f"  {name:<26} {_summary(obj)}" + (f"  [params: {keys}]" if keys else ""))
+    return 0

@@ -1,0 +1,339 @@
+"""The pydantic model of ``config.yaml``: every key validated before any model is called.
+
+Unknown keys are errors (``extra="forbid"``); component names are checked against the
+registries and their ``params`` against each component's own ``Params`` model, so a typo
+fails at load time with the key path and the valid choices.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from reviewgen.errors import ConfigError
+
+DEFAULT_CONFIG = Path(__file__).parent / "data" / "default_config.yaml"
+ROLES = ("persona", "writer", "judge")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class ModelSpec(Strict):
+    """One LLM: which provider, which model, and sampling settings."""
+
+    provider: str = "llamacpp"
+    model: str = "gemma3-270m"
+    temperature: float = Field(0.8, ge=0.0, le=2.0)
+    top_p: float = Field(0.95, gt=0.0, le=1.0)
+    max_tokens: int = Field(256, gt=0, le=8192)
+    base_url: str | None = None
+    timeout: float = Field(120.0, gt=0)
+    mode: Literal["auto", "chat", "completion"] = "auto"
+    options: dict[str, Any] = Field(default_factory=dict)
+
+    def label(self) -> str:
+        return f"{self.provider}:{self.model}"
+
+
+class Models(Strict):
+    default: ModelSpec = Field(default_factory=ModelSpec)
+    persona: ModelSpec | None = None
+    writer: ModelSpec | None = None
+    judge: ModelSpec | None = None
+
+    def for_role(self, role: str) -> ModelSpec:
+        if role not in ROLES:
+            raise ConfigError(f"unknown model role {role!r}; valid choices: {', '.join(ROLES)}")
+        return getattr(self, role) or self.default
+
+
+class ComponentSpec(Strict):
+    """A registered component by name, with its own validated parameters."""
+
+    name: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class Category(Strict):
+    """Everything product-specific: the catalogue, the aspects and their lexicon."""
+
+    name: str = "smartphone"
+    noun: str = "phone"
+    products: list[dict[str, Any]] = Field(min_length=1)
+    aspects: dict[str, list[str]] = Field(min_length=1)
+
+    @field_validator("aspects")
+    @classmethod
+    def _terms_present(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        empty = [aspect for aspect, terms in value.items() if not terms]
+        if empty:
+            raise ValueError(f"aspects without lexicon terms: {', '.join(empty)}")
+        return value
+
+
+class Length(Strict):
+    mode: Literal["range", "from_reference"] = "range"
+    min_words: int = Field(50, gt=0)
+    max_words: int = Field(150, gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Length:
+        if self.min_words > self.max_words:
+            raise ValueError("min_words is larger than max_words")
+        return self
+
+
+class StyleMix(Strict):
+    """Probabilities of writing habits; each persona draws its own style from these."""
+
+    verbosity: dict[Literal["terse", "normal", "chatty"], float] = Field(
+        default_factory=lambda: {"terse": 0.4, "normal": 0.45, "chatty": 0.15}
+    )
+    casing: dict[Literal["normal", "lowercase", "shouty"], float] = Field(
+        default_factory=lambda: {"normal": 0.85, "lowercase": 0.12, "shouty": 0.03}
+    )
+    punctuation: dict[Literal["normal", "minimal", "excited", "ellipses"], float] = Field(
+        default_factory=lambda: {"normal": 0.6, "minimal": 0.2, "excited": 0.12, "ellipses": 0.08}
+    )
+    typo_rate: tuple[float, float] = (0.0, 0.03)
+    emoji: float = Field(0.03, ge=0, le=1)
+    slang: float = Field(0.15, ge=0, le=1)
+    drops_apostrophes: float = Field(0.15, ge=0, le=1)
+
+
+class PersonaConfig(Strict):
+    ratings: dict[int, float] = Field(
+        default_factory=lambda: {1: 0.24, 2: 0.08, 3: 0.09, 4: 0.14, 5: 0.44}
+    )
+    aspects_per_review: tuple[int, int] = (1, 3)
+    length: Length = Field(default_factory=Length)
+    age_bands: dict[str, float] = Field(min_length=1)
+    occupations: list[str] = Field(min_length=1)
+    tech_savviness: dict[str, float] = Field(min_length=1)
+    usage: list[str] = Field(min_length=1)
+    budgets: dict[str, float] = Field(min_length=1)
+    aspect_weights: dict[str, float] = Field(default_factory=dict)
+    style: StyleMix = Field(default_factory=StyleMix)
+    enrich: bool = False
+
+    @field_validator("ratings")
+    @classmethod
+    def _stars(cls, value: dict[int, float]) -> dict[int, float]:
+        bad = [star for star in value if star not in range(1, 6)]
+        if bad:
+            raise ValueError(f"ratings must be keyed by stars 1-5, got {bad}")
+        if sum(value.values()) <= 0:
+            raise ValueError("ratings weights must sum to more than 0")
+        return value
+
+
+class WriterConfig(Strict):
+    style: Literal["auto", "chat", "completion"] = "auto"
+    exemplars: int = Field(3, ge=0, le=10)
+    exemplars_path: str | None = None  # few-shot examples when no reference is given
+    max_revisions: int = Field(2, ge=0, le=10)
+
+
+class CriticConfig(Strict):
+    rules: list[ComponentSpec] = Field(default_factory=list)
+
+
+class NoiseConfig(Strict):
+    enabled: bool = True
+
+
+class StoreConfig(Strict):
+    embedder: ComponentSpec = Field(default_factory=lambda: ComponentSpec(name="hashing.v1"))
+    threshold: float = Field(0.8, gt=0.0, le=1.0)
+    index: Literal["auto", "flat", "hnsw"] = "auto"
+    check_reference: bool = True
+
+
+class ReferenceConfig(Strict):
+    path: str | None = None
+    text_col: str = "text"
+    rating_col: str | None = "rating"
+    product_col: str | None = "product"
+    calibrate: list[Literal["ratings", "lengths", "products"]] = Field(
+        default_factory=lambda: ["ratings", "lengths", "products"]
+    )
+    holdout_fraction: float = Field(0.0, ge=0.0, lt=1.0)
+    max_products: int = Field(40, gt=0)
+
+
+class RunConfig(Strict):
+    count: int = Field(20, gt=0)
+    seed: int = 42
+    out: str = "out"
+    max_candidates_per_slot: int = Field(6, gt=0)
+    max_attempts: int | None = Field(None, gt=0)
+    concurrency: int = Field(1, ge=1, le=256)
+    max_tokens: int | None = Field(None, gt=0)
+    max_cost: float | None = Field(None, gt=0)
+
+
+class Price(Strict):
+    input_per_million: float = Field(0.0, ge=0)
+    output_per_million: float = Field(0.0, ge=0)
+
+
+class Config(Strict):
+    run: RunConfig = Field(default_factory=RunConfig)
+    models: Models = Field(default_factory=Models)
+    category: Category
+    persona: PersonaConfig
+    writer: WriterConfig = Field(default_factory=WriterConfig)
+    critic: CriticConfig = Field(default_factory=CriticConfig)
+    noise: NoiseConfig = Field(default_factory=NoiseConfig)
+    store: StoreConfig = Field(default_factory=StoreConfig)
+    reference: ReferenceConfig = Field(default_factory=ReferenceConfig)
+    prices: dict[str, Price] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _aspects_known(self) -> Config:
+        unknown = sorted(set(self.persona.aspect_weights) - set(self.category.aspects))
+        if unknown:
+            raise ValueError(
+                f"persona.aspect_weights names unknown aspects {unknown}; "
+                f"valid choices: {', '.join(self.category.aspects)}"
+            )
+        return self
+
+
+def _format_location(loc: tuple[Any, ...]) -> str:
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "(top level)"
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """Field names valid at ``loc``'s parent, for the 'valid keys' hint."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int) or not (
+            isinstance(current, type) and issubclass(current, BaseModel)
+        ):
+            continue
+        field = current.model_fields.get(part)
+        if field is None:
+            return []
+        annotation = field.annotation
+        candidates = [annotation, *getattr(annotation, "__args__", ())]
+        current = next(
+            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
+        )
+        if current is None:
+            return []
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def explain(error: ValidationError, source: str) -> ConfigError:
+    lines = []
+    for item in error.errors():
+        loc = tuple(item["loc"])
+        where = _format_location(loc)
+        if item["type"] == "extra_forbidden":
+            valid = _allowed_keys(Config, loc)
+            hint = f"; valid keys: {', '.join(valid)}" if valid else ""
+            lines.append(f"{where}: unknown key{hint}")
+        elif item["type"] == "missing":
+            lines.append(f"{where}: required key is missing")
+        else:
+            lines.append(f"{where}: {item['msg']} (got {item.get('input')!r})")
+    return ConfigError(f"invalid config {source}:\n  " + "\n  ".join(lines))
+
+
+def _set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
+    parts = dotted.split(".")
+    node: Any = data
+    for i, part in enumerate(parts[:-1]):
+        key: Any = int(part) if isinstance(node, list) else part
+        if isinstance(node, list):
+            if not 0 <= key < len(node):
+                raise ConfigError(f"--set {dotted}: index {key} out of range")
+            node = node[key]
+            continue
+        if not isinstance(node, dict):
+            raise ConfigError(f"--set {dotted}: {'.'.join(parts[: i + 1])} is not a mapping")
+        child = node.get(key)
+        if child is None:
+            child = node[key] = {}
+        node = child
+    last = parts[-1]
+    if isinstance(node, list):
+        node[int(last)] = value
+    elif isinstance(node, dict):
+        node[last] = value
+    else:
+        raise ConfigError(f"--set {dotted}: parent is not a mapping")
+
+
+def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+    """Apply ``a.b=c`` overrides; values are parsed as YAML (``0.7``, ``true``, ``[a, b]``)."""
+    for override in overrides:
+        if "=" not in override:
+            raise ConfigError(f"--set {override!r}: expected KEY=VALUE, e.g. writer.exemplars=2")
+        key, raw = override.split("=", 1)
+        if not key.strip():
+            raise ConfigError(f"--set {override!r}: empty key")
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else None
+        except yaml.YAMLError:
+            value = raw
+        _set_path(data, key.strip(), value)
+    return data
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} not found") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"config file {path} is not valid UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"config file {path} cannot be read: {exc.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"config file {path} is not valid YAML{where}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {path}: the top level must be a mapping of keys")
+    return data
+
+
+def load_config(path: str | Path | None = None, overrides: list[str] | None = None) -> Config:
+    """Load, override and validate a config; ``None`` means the packaged default."""
+    source = Path(path) if path else DEFAULT_CONFIG
+    data = apply_overrides(read_yaml(source), overrides or [])
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise explain(exc, str(source)) from None
+    from reviewgen.components import validate_components
+
+    validate_components(config)
+    return config
+
+
+def config_hash(config: Config) -> str:
+    """A fingerprint of the settings that change what gets generated (not where it goes)."""
+    import hashlib
+    import json
+
+    data = config.model_dump(mode="json")
+    data["run"] = {k: v for k, v in data["run"].items() if k not in {"out", "count", "concurrency"}}
+    blob = json.dumps(data, sort_keys=True).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]

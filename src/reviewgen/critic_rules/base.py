@@ -1,0 +1,72 @@
+"""The critic-rule contract: a ``Params`` model and ``check(draft, context) -> Verdict``.
+
+A rule is a small class registered under a versioned name; its parameters are validated
+when the config loads. Rules that need a model (the LLM judge) override ``acheck``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from reviewgen.aspects import AspectLexicon
+from reviewgen.registry import critic_rules
+from reviewgen.schemas import ReviewPlan, Verdict
+
+
+class NoParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+@dataclass
+class CriticContext:
+    """What a rule may look at besides the draft."""
+
+    plan: ReviewPlan
+    lexicon: AspectLexicon
+    category_noun: str = "product"
+    prompt_headers: tuple[str, ...] = ()
+    exemplars: tuple[str, ...] = ()
+    models: dict[str, Any] = field(default_factory=dict)  # role -> LangChain model
+    model_labels: dict[str, str] = field(default_factory=dict)
+
+
+class CriticRule:
+    """Base class: subclasses set ``Params`` and implement ``check``."""
+
+    Params: ClassVar[type[BaseModel]] = NoParams
+    needs_model: ClassVar[bool] = False  # True: runs after the cheap rules pass
+
+    def __init__(self, params: BaseModel | None = None, *, name: str = "") -> None:
+        self.params = params if params is not None else self.Params()
+        self.name = name or getattr(self, "registered_name", type(self).__name__)
+
+    def check(self, draft: str, context: CriticContext) -> Verdict:
+        raise NotImplementedError
+
+    async def acheck(self, draft: str, context: CriticContext) -> Verdict:
+        return self.check(draft, context)
+
+    def ok(self, score: float = 1.0, **details: Any) -> Verdict:
+        return Verdict(rule=self.name, passed=True, score=score, details=details)
+
+    def fail(self, feedback: str, score: float = 0.0, **details: Any) -> Verdict:
+        return Verdict(
+            rule=self.name,
+            passed=False,
+            score=max(0.0, min(1.0, score)),
+            feedback=feedback,
+            details=details,
+        )
+
+
+def register_rule(name: str):
+    """Register a rule class under a versioned name, e.g. ``@register_rule("length.v1")``."""
+
+    def decorator(cls: type[CriticRule]) -> type[CriticRule]:
+        cls.registered_name = name
+        return critic_rules.register(name)(cls)
+
+    return decorator

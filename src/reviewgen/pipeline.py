@@ -1,0 +1,135 @@
+"""Build the pipeline's stages from a validated config (models, writer, critic, stores)."""
+
+from __future__ import annotations
+
+import random
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+from reviewgen.agents.orchestrator import Stages
+from reviewgen.agents.persona import Calibration, PersonaAgent
+from reviewgen.aspects import AspectLexicon
+from reviewgen.chains.critic import Critic
+from reviewgen.chains.writer import PROMPT_HEADERS, Writer
+from reviewgen.components import build_rules
+from reviewgen.config import Config
+from reviewgen.models.llamacpp import LlamaCppChat, LlamaCppCompletion
+from reviewgen.providers import build_model, is_chat
+from reviewgen.reference import Reference, default_exemplars, load_reference
+from reviewgen.schemas import ReviewPlan
+from reviewgen.usage import UsageTracker
+from reviewgen.vectorstore import DuplicateStore, build_embedder
+
+
+@dataclass
+class Built:
+    stages: Stages
+    reference: Reference | None
+
+
+def _models(config: Config, needed: set[str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """One model object per distinct spec, shared by the roles that name it."""
+    built: dict[str, Any] = {}
+    models: dict[str, Any] = {}
+    labels: dict[str, str] = {}
+    for role in sorted(needed):
+        spec = config.models.for_role(role)
+        key = spec.model_dump_json()
+        if key not in built:
+            built[key] = build_model(spec)
+        models[role] = built[key]
+        labels[role] = spec.label()
+    return models, labels
+
+
+def writer_mode(config: Config, model: Any) -> str:
+    if config.writer.style != "auto":
+        return config.writer.style
+    return "chat" if is_chat(model) else "completion"
+
+
+def make_noise(config: Config, lexicon: AspectLexicon):
+    """The persona's typing habits, applied after the critic (protecting aspect words)."""
+    if not config.noise.enabled:
+        return None
+    from reviewgen.augment.noise import apply_style_noise
+
+    protected = lexicon.protected_words()
+
+    def noise(text: str, plan: ReviewPlan, rng: random.Random) -> tuple[str, dict[str, Any]]:
+        words = protected | {w.lower() for w in plan.product.name.split()}
+        return apply_style_noise(text, plan.persona.style, rng, words)
+
+    return noise
+
+
+def build(
+    config: Config,
+    *,
+    reference: Reference | None = None,
+    calibrate: bool = True,
+    expected_size: int = 0,
+) -> Built:
+    lexicon = AspectLexicon(config.category.aspects)
+    if reference is None and config.reference.path:
+        reference = load_reference(
+            config.reference, lexicon, calibrate_parts=None if calibrate else []
+        )
+    rules = build_rules(config.critic.rules)
+    needed = {"writer"} | ({"judge"} if any(r.needs_model for r in rules) else set())
+    models, labels = _models(config, needed)
+    if "judge" in labels and labels["judge"] == labels["writer"]:
+        warnings.warn(
+            f"the judge model is the writer model ({labels['writer']}): LLM judges favour "
+            "their own output (self-preference bias); set models.judge to another model",
+            stacklevel=2,
+        )
+    pool = (
+        reference.exemplars
+        if reference is not None
+        else default_exemplars(lexicon, config.writer.exemplars_path)
+    )
+    writer_model = models["writer"]
+    writer = Writer(
+        writer_model,
+        mode=writer_mode(config, writer_model),
+        category=config.category,
+        pool=pool,
+        exemplars=config.writer.exemplars,
+        per_call_sampling=isinstance(writer_model, LlamaCppCompletion | LlamaCppChat),
+    )
+    embedder = build_embedder(config.store.embedder.name, config.store.embedder.params)
+    store = DuplicateStore(
+        embedder, config.store.threshold, index=config.store.index, expected_size=expected_size
+    )
+    source_store = None
+    if config.store.check_reference:
+        source_store = DuplicateStore(embedder, config.store.threshold)
+        texts = (
+            reference.texts
+            if reference is not None
+            else [e.text for group in pool.by_rating.values() for e in group]
+        )
+        source_store.add([f"source-{i}" for i in range(len(texts))], texts)
+    calibration = reference.calibration if reference is not None else Calibration()
+    stages = Stages(
+        agent=PersonaAgent(config, calibration),
+        writer=writer,
+        critic=Critic(rules),
+        store=store,
+        source_store=source_store,
+        context_base={
+            "lexicon": lexicon,
+            "category_noun": config.category.noun,
+            "prompt_headers": PROMPT_HEADERS,
+            "models": models,
+            "model_labels": labels,
+        },
+        max_revisions=config.writer.max_revisions,
+        max_candidates=config.run.max_candidates_per_slot,
+        noise=make_noise(config, lexicon),
+        model_labels=labels,
+        trackers={role: UsageTracker() for role in ("writer", "judge")},
+    )
+    return Built(stages, reference)

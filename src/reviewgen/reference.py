@@ -1,0 +1,135 @@
+"""A reference dataset: few-shot exemplars, calibration, and texts the output must not copy."""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from reviewgen.agents.persona import Calibration, products_from_reference
+from reviewgen.aspects import AspectLexicon
+from reviewgen.config import ReferenceConfig
+from reviewgen.datasets import Columns, ReviewRow, iter_reviews
+from reviewgen.errors import DataError
+from reviewgen.schemas import ReviewPlan
+from reviewgen.text import word_count
+
+DEFAULT_EXEMPLARS = Path(__file__).parent / "data" / "exemplars.jsonl"
+
+
+@dataclass(frozen=True)
+class Exemplar:
+    id: str
+    text: str
+    rating: int
+    product: str
+    aspects: frozenset[str]
+    words: int
+
+
+class ExemplarPool:
+    """Draws k exemplars per draft: same star rating, favouring the target aspects and a
+    similar length, sampled (not ranked) so consecutive drafts see different examples."""
+
+    def __init__(self, exemplars: list[Exemplar]) -> None:
+        self.by_rating: dict[int, list[Exemplar]] = {}
+        for exemplar in exemplars:
+            self.by_rating.setdefault(exemplar.rating, []).append(exemplar)
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self.by_rating.values())
+
+    def _candidates(self, rating: int) -> list[Exemplar]:
+        for distance in range(5):
+            found = self.by_rating.get(rating - distance, []) + (
+                self.by_rating.get(rating + distance, []) if distance else []
+            )
+            if found:
+                return found
+        return []
+
+    def draw(self, plan: ReviewPlan, k: int, rng: random.Random) -> list[Exemplar]:
+        candidates = self._candidates(plan.rating)
+        if not candidates or k == 0:
+            return []
+        target = set(plan.aspects)
+        weights = [
+            (1.0 + 2.0 * len(target & e.aspects))
+            * math.exp(-abs(math.log(e.words / plan.length_target)))
+            for e in candidates
+        ]
+        chosen: list[Exemplar] = []
+        pool = list(zip(candidates, weights, strict=True))
+        for _ in range(min(k, len(pool))):
+            index = rng.choices(range(len(pool)), weights=[w for _, w in pool])[0]
+            chosen.append(pool.pop(index)[0])
+        return chosen
+
+
+def to_exemplars(rows: list[ReviewRow], lexicon: AspectLexicon, prefix: str) -> list[Exemplar]:
+    return [
+        Exemplar(
+            id=row.id or f"{prefix}{i}",
+            text=row.text,
+            rating=row.rating or 3,
+            product=row.product or "",
+            aspects=frozenset(lexicon.mentions(row.text)),
+            words=max(1, word_count(row.text)),
+        )
+        for i, row in enumerate(rows)
+        if row.rating is not None
+    ]
+
+
+@dataclass
+class Reference:
+    rows: list[ReviewRow]
+    exemplars: ExemplarPool
+    calibration: Calibration
+
+    @property
+    def texts(self) -> list[str]:
+        return [row.text for row in self.rows]
+
+
+def calibrate(rows: list[ReviewRow], parts: list[str], max_products: int) -> Calibration:
+    calibration = Calibration()
+    rated = [row for row in rows if row.rating is not None]
+    if "ratings" in parts and rated:
+        calibration.ratings = {}
+        for row in rated:
+            calibration.ratings[row.rating] = calibration.ratings.get(row.rating, 0) + 1
+    if "lengths" in parts:
+        for row in rated:
+            calibration.lengths.setdefault(row.rating, []).append(word_count(row.text))
+    if "products" in parts:
+        named = [(row.product, str(row.extra.get("brand", ""))) for row in rows if row.product]
+        if named:
+            calibration.products = products_from_reference(named, max_products)
+    return calibration
+
+
+def load_reference(
+    config: ReferenceConfig, lexicon: AspectLexicon, *, calibrate_parts: list[str] | None = None
+) -> Reference:
+    """Read ``config.path``; ``calibrate_parts`` overrides ``config.calibrate`` (CLI flags)."""
+    if not config.path:
+        raise DataError("no reference dataset configured (reference.path or --reference)")
+    columns = Columns(text=config.text_col, rating=config.rating_col, product=config.product_col)
+    rows = list(iter_reviews(config.path, columns))
+    if not rows:
+        raise DataError(f"{config.path}: no reviews with text")
+    parts = config.calibrate if calibrate_parts is None else calibrate_parts
+    return Reference(
+        rows=rows,
+        exemplars=ExemplarPool(to_exemplars(rows, lexicon, "ref-")),
+        calibration=calibrate(rows, parts, config.max_products),
+    )
+
+
+def default_exemplars(lexicon: AspectLexicon, path: str | None = None) -> ExemplarPool:
+    """Examples used when no reference dataset is given (``writer.exemplars_path``, or the
+    project-written smartphone examples that ship with the package)."""
+    rows = list(iter_reviews(path or DEFAULT_EXEMPLARS))
+    return ExemplarPool(to_exemplars(rows, lexicon, "builtin-"))

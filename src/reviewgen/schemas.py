@@ -1,0 +1,134 @@
+"""The records that flow through the pipeline and land on disk.
+
+``ReviewRecord`` is the dataset's row format (documented in the README); it always carries
+``synthetic: true`` so a record cannot be mistaken for a real review once it leaves the tool.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from reviewgen import __version__
+
+
+class Product(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    brand: str = ""
+    tier: str = ""
+    price: float | None = None
+
+
+class WritingStyle(BaseModel):
+    """How a persona writes; applied by the writer prompt and by the style-noise step."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    verbosity: Literal["terse", "normal", "chatty"] = "normal"
+    casing: Literal["normal", "lowercase", "shouty"] = "normal"
+    punctuation: Literal["normal", "minimal", "excited", "ellipses"] = "normal"
+    typo_rate: float = Field(0.0, ge=0.0, le=0.2)
+    emoji: bool = False
+    slang: bool = False
+    drops_apostrophes: bool = False
+
+
+class Persona(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    age_band: str
+    occupation: str
+    tech_savviness: str
+    usage: str
+    budget: str
+    priorities: dict[str, float]
+    style: WritingStyle
+    backstory: str | None = None
+
+
+class ReviewPlan(BaseModel):
+    """One slot of the run: who writes about what, with how many stars and words."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    index: int
+    seed: int
+    persona: Persona
+    product: Product
+    rating: int = Field(ge=1, le=5)
+    aspects: list[str]
+    length_target: int = Field(gt=0)
+
+
+class Verdict(BaseModel):
+    """A critic rule's judgement of one draft; ``feedback`` is addressed to the writer."""
+
+    rule: str
+    passed: bool
+    score: float = Field(1.0, ge=0.0, le=1.0)
+    feedback: str = ""
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class Usage(BaseModel):
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+    def add(self, other: Usage) -> None:
+        self.calls += other.calls
+        self.input_tokens += other.input_tokens
+        self.output_tokens += other.output_tokens
+
+    @property
+    def total_tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class ReviewRecord(BaseModel):
+    """One accepted review, one line of ``reviews.jsonl``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    text: str
+    rating: int = Field(ge=1, le=5)
+    product: Product
+    persona: Persona
+    aspects: list[str]
+    length_target: int
+    models: dict[str, str]
+    seed: int
+    slot: int
+    attempts: int = Field(description="drafts written for this slot, revisions included")
+    critic: list[Verdict]
+    noise: dict[str, Any] = Field(default_factory=dict)
+    exemplar_ids: list[str] = Field(default_factory=list)
+    nearest_similarity: float | None = None
+    synthetic: Literal[True] = True
+    created_at: str = Field(default_factory=_now)
+    generator: str = f"reviewgen {__version__}"
+
+
+class RejectRecord(BaseModel):
+    """A candidate that did not make it, with the reasons (one line of ``rejects.jsonl``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    slot: int
+    attempt: int
+    text: str
+    reasons: list[str]
+    critic: list[Verdict] = Field(default_factory=list)
+    duplicate_of: str | None = None
+    similarity: float | None = None
+    synthetic: Literal[True] = True
+    created_at: str = Field(default_factory=_now)

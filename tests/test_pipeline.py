@@ -1,0 +1,176 @@
+"""End to end on the fake provider: accept-until-N, revision loop, rejects, resume."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from reviewgen.config import load_config
+from reviewgen.errors import ReviewgenError
+from reviewgen.run import generate
+
+FAKE = ["models.default.provider=fake", "models.default.model=fake"]
+
+
+def read(path):
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_run_delivers_exactly_count_with_the_configured_rating_mix(tmp_path):
+    config = load_config(None, [*FAKE, "run.count=25"])
+    result = generate(config, tmp_path)
+    records = read(tmp_path / "reviews.jsonl")
+    assert result.status == "complete" and len(records) == 25
+    assert all(r["synthetic"] is True for r in records)
+    assert len({r["slot"] for r in records}) == 25
+    ratings = Counter(r["rating"] for r in records)
+    assert ratings == {1: 6, 2: 2, 3: 2, 4: 4, 5: 11}
+    manifest = json.loads((tmp_path / "run.json").read_text())
+    assert manifest["status"] == "complete" and manifest["accepted"] == 25
+    assert manifest["usage"]["writer"]["calls"] == result.stats.drafts
+    assert manifest["models"]["writer"] == "fake:fake"
+
+
+def test_same_seed_gives_same_dataset(tmp_path):
+    config = load_config(None, [*FAKE, "run.count=8"])
+    generate(config, tmp_path / "a")
+    generate(config, tmp_path / "b")
+    strip = lambda rows: [{k: v for k, v in r.items() if k != "created_at"} for r in rows]  # noqa: E731
+    assert strip(read(tmp_path / "a" / "reviews.jsonl")) == strip(
+        read(tmp_path / "b" / "reviews.jsonl")
+    )
+
+
+def test_revision_loop_with_scripted_model(tmp_path, monkeypatch):
+    from reviewgen.models.fake import FakeChatModel
+
+    too_short = "Bad."
+    good = (
+        "I have had this phone for a month and the battery easily gets me through a long "
+        "shift at work, no complaints so far."
+    )
+    scripted = FakeChatModel(responses=[too_short, good])
+    monkeypatch.setattr("reviewgen.pipeline.build_model", lambda spec: scripted)
+    config = load_config(
+        None,
+        [
+            *FAKE,
+            "run.count=1",
+            "noise.enabled=false",
+            "critic.rules=[{name: length.v1}]",
+            "persona.length={mode: range, min_words: 20, max_words: 20}",
+        ],
+    )
+    generate(config, tmp_path)
+    records = read(tmp_path / "reviews.jsonl")
+    assert records[0]["text"] == good
+    assert records[0]["attempts"] == 2
+    assert len(scripted.prompts) == 2
+    assert "Bad." in scripted.prompts[1] and "Rewrite your review" in scripted.prompts[1]
+    assert "words" in scripted.prompts[1].split("Rewrite your review")[1]
+
+
+def test_exhausted_revisions_reject_with_reasons_then_next_candidate(tmp_path, monkeypatch):
+    from reviewgen.models.fake import FakeChatModel
+
+    good = (
+        "Camera is sharp and the battery lasts all day, honestly a good phone for what I "
+        "paid and it arrived quickly."
+    )
+    scripted = FakeChatModel(responses=["Meh.", "Meh!", "No.", good])
+    monkeypatch.setattr("reviewgen.pipeline.build_model", lambda spec: scripted)
+    config = load_config(
+        None,
+        [
+            *FAKE,
+            "run.count=1",
+            "noise.enabled=false",
+            "writer.max_revisions=2",
+            "critic.rules=[{name: length.v1}]",
+            "persona.length={mode: range, min_words: 20, max_words: 20}",
+        ],
+    )
+    generate(config, tmp_path)
+    rejects = read(tmp_path / "rejects.jsonl")
+    assert len(rejects) == 1 and rejects[0]["reasons"] == ["critic:length.v1"]
+    assert rejects[0]["critic"][0]["feedback"]
+    assert read(tmp_path / "reviews.jsonl")[0]["text"] == good
+
+
+def test_duplicates_are_rejected_before_acceptance(tmp_path, monkeypatch):
+    from reviewgen.models.fake import FakeChatModel
+
+    same = (
+        "Battery lasts all day and the camera is fine for the price, happy with it overall "
+        "and would buy it again for sure."
+    )
+    other = (
+        "Screen is bright, it runs my apps without lag and the seller shipped it fast, "
+        "no problems after two weeks of use."
+    )
+    scripted = FakeChatModel(responses=[same, same, other])
+    monkeypatch.setattr("reviewgen.pipeline.build_model", lambda spec: scripted)
+    config = load_config(
+        None,
+        [
+            *FAKE,
+            "run.count=2",
+            "noise.enabled=false",
+            "critic.rules=[]",
+            "persona.ratings={5: 1.0}",
+        ],
+    )
+    generate(config, tmp_path)
+    texts = [r["text"] for r in read(tmp_path / "reviews.jsonl")]
+    assert sorted(texts) == sorted([same, other])
+    rejects = read(tmp_path / "rejects.jsonl")
+    assert rejects[0]["reasons"] == ["near_duplicate"] and rejects[0]["similarity"] >= 0.999
+
+
+def test_copy_of_an_exemplar_is_rejected(tmp_path, monkeypatch):
+    from reviewgen.models.fake import FakeChatModel
+    from reviewgen.reference import DEFAULT_EXEMPLARS
+
+    copied = json.loads(DEFAULT_EXEMPLARS.read_text().splitlines()[0])["text"]
+    fresh = "Quick delivery and the phone works with my carrier, battery is fine so far honestly."
+    scripted = FakeChatModel(responses=[copied, fresh])
+    monkeypatch.setattr("reviewgen.pipeline.build_model", lambda spec: scripted)
+    config = load_config(None, [*FAKE, "run.count=1", "noise.enabled=false", "critic.rules=[]"])
+    generate(config, tmp_path)
+    assert read(tmp_path / "rejects.jsonl")[0]["reasons"] == ["copies_reference"]
+    assert read(tmp_path / "reviews.jsonl")[0]["text"] == fresh
+
+
+def test_existing_run_is_not_overwritten_silently(tmp_path):
+    config = load_config(None, [*FAKE, "run.count=2"])
+    generate(config, tmp_path)
+    with pytest.raises(ReviewgenError, match="--resume"):
+        generate(config, tmp_path)
+    assert generate(config, tmp_path, overwrite=True).accepted == 2
+
+
+def test_resume_completes_a_partial_run_without_duplicates(tmp_path):
+    config = load_config(None, [*FAKE, "run.count=12"])
+    generate(config, tmp_path / "full")
+    full = read(tmp_path / "full" / "reviews.jsonl")
+    partial = tmp_path / "partial"
+    partial.mkdir()
+    lines = (tmp_path / "full" / "reviews.jsonl").read_text().splitlines(keepends=True)
+    (partial / "reviews.jsonl").write_text("".join(lines[:5]) + lines[5][:30])  # torn line
+    (partial / "run.json").write_text((tmp_path / "full" / "run.json").read_text())
+    result = generate(config, partial, resume=True)
+    resumed = read(partial / "reviews.jsonl")
+    assert result.notes and "torn" in result.notes[0]
+    assert len(resumed) == 12 and len({r["slot"] for r in resumed}) == 12
+    key = lambda r: (r["slot"], r["text"])  # noqa: E731
+    assert sorted(map(key, resumed)) == sorted(map(key, full))
+
+
+def test_budget_stops_cleanly_with_partial_results(tmp_path):
+    config = load_config(None, [*FAKE, "run.count=50", "run.max_attempts=5"])
+    result = generate(config, tmp_path)
+    assert result.status.startswith("budget: max_attempts")
+    assert result.accepted == len(read(tmp_path / "reviews.jsonl")) < 50
+    assert json.loads((tmp_path / "run.json").read_text())["status"] == result.status
