@@ -1,0 +1,118 @@
+"""``degeneration.v1``: catch the ways a small model's text falls apart.
+
+A tiny completion model loops ("I love this phone. I love this phone."), runs on into the next
+prompt block ("Rating: 5"), stops mid-sentence at the token limit, or emits symbol soup. Each
+check is lenient where real reviews are sloppy: a missing final full stop is fine; only a
+dangling "and"/"the", a trailing comma or an unclosed bracket counts as cut off.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from reviewgen.critic_rules.base import CriticContext, CriticRule, register_rule
+from reviewgen.schemas import Verdict
+from reviewgen.text import words
+
+_SENTENCE_SPLIT = re.compile(r"[.!?\n]+")
+_DANGLING_WORDS = "and or but the a an my your our their because than very"
+_DANGLING = frozenset(_DANGLING_WORDS.split())
+_EMOTICON = re.compile(r"[:;=]-?[()]+|[()]+-?[:;=]")
+_TERMINAL = ".!?)]}\"'…*+"
+
+
+class DegenerationParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ngram: int = Field(4, ge=2, description="n-gram size for the repetition check")
+    max_ngram_repeats: int = Field(
+        2, ge=1, description="times an n-gram may occur (+1 per 100 words)"
+    )
+    min_sentence_words: int = Field(4, ge=1, description="shorter sentences may repeat")
+    headers: list[str] = Field(
+        default_factory=lambda: ["Customer reviews of", "Product:", "Rating:", "Review:"],
+        description="prompt headers that must not start a line (plus the writer's own)",
+    )
+    min_letter_share: float = Field(0.5, ge=0.0, le=1.0, description="letters among non-spaces")
+
+
+@register_rule("degeneration.v1")
+class DegenerationRule(CriticRule):
+    """Fail on empty text, loops, leaked prompt headers, clear truncation or symbol soup.
+
+    ``leaked_at`` (a character offset) lets the writer cut the draft at the leaked header.
+    """
+
+    Params = DegenerationParams
+
+    def check(self, draft: str, context: CriticContext) -> Verdict:
+        p: DegenerationParams = self.params  # type: ignore[assignment]
+        text = draft.strip()
+        if not text:
+            return self.fail("Write the review text.", 0.0, empty=True)
+        problems: dict[str, object] = {}
+        feedback: list[str] = []
+
+        tokens = [w.lower() for w in words(text)]
+        limit = p.max_ngram_repeats + len(tokens) // 100
+        grams = Counter(tuple(tokens[i : i + p.ngram]) for i in range(len(tokens) - p.ngram + 1))
+        looped = [" ".join(g) for g, n in grams.items() if n > limit]
+        sentences = [" ".join(words(s.lower())) for s in _SENTENCE_SPLIT.split(text)]
+        counts = Counter(s for s in sentences if len(s.split()) >= p.min_sentence_words)
+        repeated = [s for s, n in counts.items() if n > 1]
+        if looped or repeated:
+            problems.update(repeated_ngrams=looped, repeated_sentences=repeated)
+            phrase = (repeated or looped)[0]
+            feedback.append(f'Don\'t repeat yourself: say "{phrase}" only once.')
+
+        leaked = self._leaked_header(draft, [*p.headers, *context.prompt_headers])
+        if leaked:
+            header, offset = leaked
+            problems.update(leaked_header=header, leaked_at=offset)
+            feedback.append(f'Write one review only; stop before a new "{header}" line.')
+
+        if self._truncated(text):
+            problems.update(truncated=True, last_token=text.split()[-1])
+            feedback.append("Finish the last sentence.")
+
+        non_space = [ch for ch in text if not ch.isspace()]
+        letter_share = sum(ch.isalpha() for ch in non_space) / len(non_space)
+        if len(non_space) >= 3 and letter_share < p.min_letter_share:
+            problems.update(letter_share=round(letter_share, 3))
+            feedback.append("Write in ordinary words and sentences.")
+
+        if feedback:
+            return self.fail(" ".join(feedback), 1 / (1 + len(feedback)), **problems)
+        return self.ok(1.0)
+
+    @staticmethod
+    def _leaked_header(text: str, headers: list[str]) -> tuple[str, int] | None:
+        """The first header found at a line or sentence start, and where it begins.
+
+        Sentence starts count too because the writer joins lines before the critic sees them.
+        """
+        found = []
+        for header in dict.fromkeys(h.strip() for h in headers if h.strip()):
+            pattern = re.compile(
+                r"(?:^|(?<=[.!?]))[ \t]*" + re.escape(header), re.IGNORECASE | re.MULTILINE
+            )
+            match = pattern.search(text)
+            if match:
+                found.append((match.start(), header))
+        if not found:
+            return None
+        offset, header = min(found)
+        return header, offset
+
+    @staticmethod
+    def _truncated(text: str) -> bool:
+        body = _EMOTICON.sub("", text).rstrip()
+        if not body or body[-1] in _TERMINAL:
+            return False
+        if body[-1] in ",([{" or body.rfind("(") > body.rfind(")"):
+            return True
+        tokens = words(body)
+        return bool(tokens) and tokens[-1].lower() in _DANGLING

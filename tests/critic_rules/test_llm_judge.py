@@ -1,0 +1,160 @@
+"""llm_judge.v1 and the judge chain, on a scripted fake model."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import warnings
+from typing import Any
+
+import pytest
+from langchain_core.language_models.fake import FakeListLLM
+
+from reviewgen.chains import judge as judge_chain
+from reviewgen.chains.critic import Critic
+from reviewgen.critic_rules import llm_judge
+from reviewgen.models.fake import FakeChatModel
+
+from .conftest import make_context, make_plan, make_rule
+
+DRAFT = "Had it a month. The battery gets me through a long shift and it cost $499."
+LABELS = {"writer": "llamacpp:gemma3-270m", "judge": "openai:gpt-4.1-mini"}
+
+
+def answer(realism: int = 4, coverage: int = 4, match: int = 5, feedback: str = "") -> str:
+    return json.dumps(
+        {
+            "realism": realism,
+            "aspect_coverage": coverage,
+            "rating_match": match,
+            "feedback": feedback,
+        }
+    )
+
+
+class TextOnlyModel(FakeChatModel):
+    """A model without tool calling, like a llama.cpp completion model."""
+
+    def with_structured_output(self, schema: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError
+
+
+def judge(model: FakeChatModel, params: dict[str, Any] | None = None, labels=LABELS, **ctx):
+    context = make_context(models={"judge": model}, model_labels=dict(labels), **ctx)
+    return asyncio.run(make_rule("llm_judge.v1", params).acheck(DRAFT, context))
+
+
+@pytest.fixture(autouse=True)
+def fresh_warning_state(monkeypatch):
+    monkeypatch.setattr(llm_judge, "_warned_labels", set())
+
+
+def test_good_scores_pass():
+    model = FakeChatModel(responses=[answer(4, 4, 5)])
+    verdict = judge(model)
+    assert verdict.passed
+    assert verdict.details["scores"] == {"realism": 4, "aspect_coverage": 4, "rating_match": 5}
+    assert verdict.score == pytest.approx((3 + 3 + 4) / 12)
+    assert verdict.details["attempts"] == 1
+    assert "self_preference_risk" not in verdict.details
+    assert len(model.prompts) == 1
+
+
+def test_prompt_carries_the_plan_and_draft():
+    model = FakeChatModel(responses=[answer()])
+    judge(model, rating=2, aspects=["battery", "customer_service"])
+    prompt = model.prompts[0]
+    assert "Pixel Test Phone" in prompt and "2 out of 5" in prompt
+    assert "battery, customer service" in prompt
+    assert DRAFT in prompt  # "$499" survives templating
+
+
+def test_low_score_fails_with_the_judges_feedback():
+    model = FakeChatModel(
+        responses=[answer(2, 4, 4, "Sounds like an advert; say what you use it for.")]
+    )
+    verdict = judge(model)
+    assert not verdict.passed
+    assert verdict.feedback == "Sounds like an advert; say what you use it for."
+    assert verdict.details["low_scores"] == ["realism"]
+
+
+def test_low_score_without_feedback_gets_generic_advice():
+    verdict = judge(FakeChatModel(responses=[answer(4, 1, 2)]))
+    assert verdict.details["low_scores"] == ["aspect_coverage", "rating_match"]
+    assert verdict.feedback == (
+        "Say something concrete about each topic you were given. Make the tone fit the star rating."
+    )
+
+
+def test_min_score_param():
+    assert not judge(FakeChatModel(responses=[answer(4, 4, 4)]), {"min_score": 5}).passed
+
+
+def test_malformed_answer_is_re_asked_then_succeeds():
+    model = FakeChatModel(responses=['{"realism": 4, "aspect_coverage": ', answer()])
+    verdict = judge(model)
+    assert verdict.passed
+    assert verdict.details["attempts"] == 2
+    assert "could not be read" in model.prompts[1]
+
+
+def test_out_of_range_score_is_re_asked():
+    model = FakeChatModel(responses=[answer(realism=7), answer()])
+    verdict = judge(model)
+    assert verdict.passed
+    assert "less than or equal to 5" in model.prompts[1]
+
+
+def test_gives_up_after_max_retries_and_keeps_the_raw_answer():
+    model = FakeChatModel(responses=["I think it is fine."] * 5)
+    verdict = judge(model)
+    assert not verdict.passed
+    assert verdict.details["raw"] == "I think it is fine."
+    assert verdict.details["parse_error"]
+    assert verdict.details["attempts"] == 3
+    assert len(model.prompts) == 3
+
+
+def test_retries_are_bounded_by_the_param():
+    model = FakeChatModel(responses=["nope"] * 5)
+    judge(model, {"max_parse_retries": 0})
+    assert len(model.prompts) == 1
+
+
+def test_models_without_tool_calling_answer_in_text():
+    fenced = f"Here you go:\n```json\n{answer(5, 4, 4)}\n```"
+    result = asyncio.run(judge_chain.ajudge(TextOnlyModel(responses=[fenced]), DRAFT, make_plan()))
+    assert result.structured is False
+    assert result.scores is not None and result.scores.realism == 5
+
+
+def test_completion_models_answer_in_text():
+    model = FakeListLLM(responses=[answer(3, 3, 3)])
+    result = asyncio.run(judge_chain.ajudge(model, DRAFT, make_plan()))
+    assert result.structured is False
+    assert result.scores is not None and result.scores.rating_match == 3
+
+
+def test_text_mode_re_asks_too():
+    model = TextOnlyModel(responses=["{realism: 4}", answer()])
+    assert judge(model).passed
+    assert len(model.prompts) == 2
+
+
+def test_warns_once_when_judge_is_the_writer():
+    same = {"writer": "openai:gpt-4.1-mini", "judge": "openai:gpt-4.1-mini"}
+    model = FakeChatModel(responses=[answer(), answer()])
+    with pytest.warns(UserWarning, match="self|same model"):
+        verdict = judge(model, labels=same)
+    assert verdict.details["self_preference_risk"] is True
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert judge(model, labels=same).details["self_preference_risk"] is True
+
+
+def test_missing_judge_model_is_a_failed_verdict_in_the_critic():
+    rule = make_rule("llm_judge.v1")
+    report = asyncio.run(Critic([rule]).review(DRAFT, make_context()))
+    assert not report.passed
+    assert "models.judge" in report.verdicts[0].details["error"]

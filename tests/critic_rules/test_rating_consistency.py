@@ -1,0 +1,73 @@
+"""rating_consistency.v1: VADER sentiment against the star rating (clear contradictions fail)."""
+
+from __future__ import annotations
+
+import pytest
+
+HAPPY = "Really happy with it. The battery lasts two days and the camera takes lovely photos."
+ANGRY = "Terrible phone. The battery died after a week and the screen cracked. Waste of money."
+FLAT = "It arrived on Tuesday and I sent it back on Friday."
+GUSHING = "I love this phone so much, it is wonderful and great, the best!"
+MIXED = "The camera is nice but the battery barely makes it to dinner. Fine for the price."
+
+
+@pytest.mark.parametrize("stars", [4, 5])
+def test_positive_text_passes_high_ratings(check, stars):
+    verdict = check("rating_consistency.v1", HAPPY, rating=stars)
+    assert verdict.passed
+    assert verdict.details["compound"] > 0.05
+
+
+def test_negative_text_fails_five_stars(check):
+    verdict = check("rating_consistency.v1", ANGRY, rating=5)
+    assert not verdict.passed
+    assert verdict.details["direction"] == "more_positive"
+    assert "5-star" in verdict.feedback and "phone" in verdict.feedback
+
+
+@pytest.mark.parametrize("stars", [1, 2])
+def test_negative_text_passes_low_ratings(check, stars):
+    assert check("rating_consistency.v1", ANGRY, rating=stars).passed
+
+
+def test_gushing_text_fails_one_star(check):
+    verdict = check("rating_consistency.v1", GUSHING, rating=1)
+    assert not verdict.passed
+    assert verdict.details["direction"] == "more_negative"
+    assert verdict.feedback.startswith("This is a 1-star review")
+
+
+def test_neutral_wording_passes_one_star_unless_the_sign_is_demanded(check):
+    assert check("rating_consistency.v1", FLAT, rating=1).passed
+    assert not check("rating_consistency.v1", FLAT, {"negative_max": -0.05}, rating=1).passed
+
+
+def test_mildly_positive_one_star_passes_but_clear_praise_fails(check):
+    mild = "Works okay I guess, but it stopped charging after a week."
+    assert check("rating_consistency.v1", mild, rating=1).passed
+    assert not check("rating_consistency.v1", HAPPY, rating=1).passed
+
+
+def test_three_stars_pass_mixed_text(check):
+    assert check("rating_consistency.v1", MIXED, rating=3).passed
+
+
+def test_three_stars_fail_one_sided_text_without_contrast(check):
+    verdict = check("rating_consistency.v1", GUSHING, rating=3)
+    assert not verdict.passed
+    assert verdict.details["direction"] == "more_negative"
+    assert verdict.feedback == "This is a 3-star review: mention a downside too."
+
+
+def test_three_stars_allow_strong_praise_with_a_contrast(check):
+    draft = GUSHING + " I wish the case was thicker though."
+    verdict = check("rating_consistency.v1", draft, rating=3)
+    assert verdict.details["compound"] > 0.9
+    assert verdict.passed
+
+
+def test_three_stars_fail_one_sided_complaints(check):
+    draft = "Horrible, awful, useless junk. Worst phone ever, hate it, broken and a total scam."
+    verdict = check("rating_consistency.v1", draft, rating=3)
+    assert not verdict.passed
+    assert verdict.details["direction"] == "more_positive"
