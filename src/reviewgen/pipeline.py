@@ -90,6 +90,9 @@ def build(
         if reference is not None
         else default_exemplars(lexicon, config.writer.exemplars_path)
     )
+    trackers = {role: UsageTracker() for role in ("writer", "judge")}
+    if "judge" in models:
+        models["judge"] = models["judge"].with_config(callbacks=[trackers["judge"]])
     writer_model = models["writer"]
     writer = Writer(
         writer_model,
@@ -98,6 +101,7 @@ def build(
         pool=pool,
         exemplars=config.writer.exemplars,
         per_call_sampling=isinstance(writer_model, LlamaCppCompletion | LlamaCppChat),
+        callbacks=[trackers["writer"]],
     )
     embedder = build_embedder(config.store.embedder.name, config.store.embedder.params)
     store = DuplicateStore(
@@ -130,6 +134,6 @@ def build(
         max_candidates=config.run.max_candidates_per_slot,
         noise=make_noise(config, lexicon),
         model_labels=labels,
-        trackers={role: UsageTracker() for role in ("writer", "judge")},
+        trackers=trackers,
     )
     return Built(stages, reference)

@@ -125,13 +125,7 @@ class Orchestrator:
 
         try:
             return await with_retries(
-                lambda: self.s.writer.draft(
-                    plan,
-                    rng,
-                    previous=previous,
-                    report=report,
-                    callbacks=[self.s.trackers["writer"]],
-                ),
+                lambda: self.s.writer.draft(plan, rng, previous=previous, report=report),
                 self.s.retry,
                 rng,
                 retried,

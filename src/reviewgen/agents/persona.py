@@ -124,8 +124,8 @@ class PersonaAgent:
         product = rng.choices(products, weights=weights)[0]
         length = self.length_target(rng, rating, persona.style)
         low, high = self.config.persona.aspects_per_review
-        # Real short reviews touch one topic; do not ask 10 words to cover three.
-        wanted = max(1, min(rng.randint(low, high), length // 15 or 1))
+        # Real short reviews touch one topic; do not ask 40 words to cover three.
+        wanted = max(1, min(rng.randint(low, high), length // 30))
         aspects = _weighted_sample(rng, persona.priorities, wanted)
         return ReviewPlan(
             index=slot,

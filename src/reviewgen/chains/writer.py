@@ -1,10 +1,10 @@
-"""The writer chain: prompt | model | parser | clean-up, in two styles.
+"""The writer chain: prompt | model, then clean-up, in two styles.
 
 *Completion* style (base models such as the embedded Gemma 270M) writes a document of real-looking
 reviews and lets the model continue it: small base models imitate examples far better than they
 follow instructions. *Chat* style (instruct and cloud models) gives the persona and the critic's
 feedback as instructions. Base models cannot read feedback, so in completion style a revision
-turns the critic's machine hints into prompt changes (new examples, a prefilled aspect word).
+turns the critic's machine hints into a new choice of examples (ones that cover a missing aspect).
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.language_models import BaseLanguageModel
-from langchain_core.output_parsers import StrOutputParser
+from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
-from langchain_core.runnables import RunnableLambda
 
 from reviewgen.chains.critic import CriticReport
 from reviewgen.config import Category
@@ -27,7 +26,8 @@ from reviewgen.schemas import Persona, ReviewPlan
 from reviewgen.text import word_count
 
 PROMPTS = Path(__file__).parent / "prompts"
-PROMPT_HEADERS = ("Product:", "Rating:", "Review:")
+PROMPT_HEADERS = ("Product:", "Topics:", "Rating:", "Review:")
+STOP = ["\nProduct:", "\n\n", "\nRating:", "\nTopics:"]
 STAR_MEANING = {
     1: "you are unhappy",
     2: "mostly disappointed",
@@ -45,13 +45,14 @@ def _template(name: str) -> str:
 @dataclass
 class Draft:
     text: str
-    prompt: str
     exemplars: list[Exemplar]
 
 
 def clean(text: str, length_target: int) -> str:
     """Keep only the review: drop leaked headers, quotes and a sentence cut off by the token cap."""
-    text = text.replace("\r", "")
+    text = text.replace("\r", "").lstrip()
+    if text.startswith(PROMPT_HEADERS):  # the model skipped the review and began a new one
+        return ""
     for header in (*PROMPT_HEADERS, "\n\n"):
         cut = text.find("\n" + header) if header != "\n\n" else text.find(header)
         if cut > 0:
@@ -100,6 +101,8 @@ def describe_style(persona: Persona) -> str:
 
 
 class Writer:
+    """Drafts one review for a plan; the LangChain chain is ``prompt | model`` (+ clean-up)."""
+
     def __init__(
         self,
         model: BaseLanguageModel,
@@ -109,33 +112,46 @@ class Writer:
         pool: ExemplarPool,
         exemplars: int,
         per_call_sampling: bool = False,
+        callbacks: list[Any] | None = None,
     ) -> None:
         if mode not in {"chat", "completion"}:
             raise ValueError("mode must be chat or completion")
-        self.model = model
+        # Callbacks (token accounting) sit on the model alone: per-step chain callbacks cost
+        # more than the rest of the pipeline's work per draft.
+        self.model = model.with_config(callbacks=callbacks) if callbacks else model
         self.mode = mode
         self.category = category
         self.pool = pool
         self.k = exemplars
         self.per_call_sampling = per_call_sampling  # seed and token cap per draft (llama.cpp)
-        self.parse = StrOutputParser()
         self.title = (
             f"Customer reviews of {category.name} products from verified buyers on an online store."
         )
         self.completion_prompt = PromptTemplate.from_template(_template("completion.txt"))
         self.example_template = _template("completion_example.txt")
-        self.chat_system = _template("chat_system.txt")
-        self.chat_user = _template("chat_user.txt")
+        self.chat_prompt = ChatPromptTemplate.from_messages(
+            [("system", _template("chat_system.txt")), ("human", _template("chat_user.txt"))]
+        )
         self.chat_revise = _template("chat_revise.txt")
 
-    def _options(self, plan: ReviewPlan, rng: random.Random) -> dict[str, Any]:
-        tokens = int(plan.length_target * TOKENS_PER_WORD * 1.6) + 16
-        return {"seed": rng.randrange(2**31), "max_tokens": tokens}
+    def _bound_model(self, plan: ReviewPlan, rng: random.Random, **extra: Any) -> Any:
+        options = dict(extra)
+        if self.per_call_sampling:
+            options["seed"] = rng.randrange(2**31)
+            options["max_tokens"] = int(plan.length_target * TOKENS_PER_WORD * 1.6) + 16
+        return self.model.bind(**options) if options else self.model
+
+    @staticmethod
+    def _topics(aspects: Any) -> str:
+        return ", ".join(sorted(a.replace("_", " ") for a in aspects)) or "general"
 
     def _examples(self, exemplars: list[Exemplar]) -> str:
         return "".join(
             self.example_template.format(
-                product=e.product or self.category.noun, rating=e.rating, text=e.text
+                product=e.product or self.category.noun,
+                rating=e.rating,
+                topics=self._topics(e.aspects),
+                text=" ".join(e.text.split()),  # one line: a newline would end the example
             )
             for e in exemplars
         )
@@ -147,56 +163,27 @@ class Writer:
         *,
         previous: str | None = None,
         report: CriticReport | None = None,
-        callbacks: list[Any] | None = None,
     ) -> Draft:
-        exemplars = self.pool.draw(plan, self.k, rng)
-        config = {"callbacks": callbacks or []}
-        model = (
-            self.model.bind(**self._options(plan, rng)) if self.per_call_sampling else self.model
-        )
+        """A first draft, or a revision when ``previous`` and its critic ``report`` are given.
+
+        Chat models get the feedback as an instruction. A base model cannot read it, so its
+        revision is a fresh draft whose examples are drawn to fix what failed."""
+        hints = _hints(report)
+        exemplars = self.pool.draw(plan, self.k, rng, **hints)
         if self.mode == "completion":
-            variables = {
-                "title": self.title,
-                "examples": self._examples(exemplars),
-                "product": plan.product.name,
-                "rating": plan.rating,
-                "prefill": self._prefill(plan, report, rng),
-            }
-            chain = self.completion_prompt | model.bind(stop=["\nProduct:", "\n\n", "\nRating:"])
-            text = await (chain | self.parse).ainvoke(variables, config=config)
-            prompt = self.completion_prompt.format(**variables)
-            return Draft(clean(variables["prefill"] + text, plan.length_target), prompt, exemplars)
-        messages = self._chat_messages(plan, exemplars, previous, report)
-        finish = RunnableLambda(lambda text: clean(text, plan.length_target))
-        chain = ChatPromptTemplate.from_messages(messages) | model | self.parse | finish
-        text = await chain.ainvoke({}, config=config)
-        prompt = "\n".join(str(m[1]) for m in messages)
-        return Draft(text, prompt, exemplars)
-
-    def _prefill(self, plan: ReviewPlan, report: CriticReport | None, rng: random.Random) -> str:
-        """Start a revision with a word of a missing aspect, the one hint a base model takes."""
-        if report is None:
-            return ""
-        missing = [a for v in report.verdicts for a in v.details.get("missing_aspects", [])]
-        if not missing:
-            return ""
-        terms = [t for t in self.category.aspects[missing[0]] if t.isalpha() and len(t) > 3]
-        if not terms:
-            return ""
-        term = rng.choice(terms)
-        lead = rng.choice(["The", "the", "My", "Love the", "The", "Its"])
-        return f" {lead} {term}" if lead[0].isupper() else f" {term.capitalize()}"
-
-    def _chat_messages(
-        self,
-        plan: ReviewPlan,
-        exemplars: list[Exemplar],
-        previous: str | None,
-        report: CriticReport | None,
-    ) -> list[tuple[str, str]]:
-        noun = self.category.noun
-        user = self.chat_user.format(
-            persona=describe_persona(plan.persona, noun),
+            chain = self.completion_prompt | self._bound_model(plan, rng, stop=STOP)
+            raw = await chain.ainvoke(
+                {
+                    "title": self.title,
+                    "examples": self._examples(exemplars),
+                    "product": plan.product.name,
+                    "rating": plan.rating,
+                    "topics": self._topics(plan.aspects),
+                }
+            )
+            return Draft(clean(str(raw), plan.length_target), exemplars)
+        messages = self.chat_prompt.format_messages(
+            persona=describe_persona(plan.persona, self.category.noun),
             product=plan.product.name,
             rating=plan.rating,
             stars_meaning=STAR_MEANING[plan.rating],
@@ -205,17 +192,24 @@ class Writer:
             style=describe_style(plan.persona),
             examples="\n".join(f"- {e.text}" for e in exemplars) or "- (none)",
         )
-        # Curly braces in examples or drafts must not be read as template variables.
-        messages = [("system", self.chat_system), ("human", user)]
         if previous is not None and report is not None:
-            messages.append(("ai", previous))
-            messages.append(
-                (
-                    "human",
-                    self.chat_revise.format(
-                        rating=plan.rating,
-                        feedback=report.feedback() or "- make it sound more real",
-                    ),
-                )
-            )
-        return [(role, text.replace("{", "{{").replace("}", "}}")) for role, text in messages]
+            feedback = report.feedback() or "- make it sound more like a real customer"
+            messages += [
+                AIMessage(content=previous),
+                HumanMessage(
+                    content=self.chat_revise.format(rating=plan.rating, feedback=feedback)
+                ),
+            ]
+        answer = await self._bound_model(plan, rng).ainvoke(messages)
+        return Draft(clean(str(answer.content), plan.length_target), exemplars)
+
+
+def _hints(report: CriticReport | None) -> dict[str, Any]:
+    """The critic's machine-readable hints that exemplar choice can act on."""
+    if report is None:
+        return {}
+    hints: dict[str, Any] = {}
+    for verdict in report.verdicts:
+        if verdict.details.get("missing_aspects"):
+            hints["focus_aspects"] = list(verdict.details["missing_aspects"])
+    return hints

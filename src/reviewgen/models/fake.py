@@ -46,10 +46,15 @@ class FakeChatModel(BaseChatModel):
     cycle: bool = False
     fail_every: int = 0  # every n-th call raises TransientFakeError (0 = never)
     model_name: str = "fake"
-    prompts: list[str] = Field(default_factory=list)
+    _prompts: list[str] = PrivateAttr(default_factory=list)
     _cursor: int = PrivateAttr(default=0)
     _calls: int = PrivateAttr(default=0)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    @property
+    def prompts(self) -> list[str]:
+        """Every prompt received, in order (private, so it is not serialised per call)."""
+        return self._prompts
 
     @property
     def _llm_type(self) -> str:
@@ -61,7 +66,7 @@ class FakeChatModel(BaseChatModel):
 
     def _answer(self, prompt: str) -> str:
         with self._lock:
-            self.prompts.append(prompt)
+            self._prompts.append(prompt)
             self._calls += 1
             if self.fail_every and self._calls % self.fail_every == 0:
                 raise TransientFakeError("fake transient failure (503)")
