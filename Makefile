@@ -11,7 +11,7 @@ $(VENV)/.installed: pyproject.toml scripts/setup.sh scripts/build_llama.sh
 setup: $(VENV)/.installed
 
 demo: setup
-	$(BIN)/reviewgen generate --config config.yaml --count 20 --out out --overwrite
+	$(BIN)/reviewgen generate --config config.yaml --count 10 --out out --overwrite
 
 lint: setup
 	$(BIN)/ruff check .

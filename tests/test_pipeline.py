@@ -174,3 +174,28 @@ def test_budget_stops_cleanly_with_partial_results(tmp_path):
     assert result.status.startswith("budget: max_attempts")
     assert result.accepted == len(read(tmp_path / "reviews.jsonl")) < 50
     assert json.loads((tmp_path / "run.json").read_text())["status"] == result.status
+
+
+def test_another_category_runs_from_config_alone(tmp_path):
+    from reviewgen.config import load_config as load
+
+    repo = __import__("pathlib").Path(__file__).resolve().parents[1]
+    config = load(
+        repo / "examples" / "headphones.yaml",
+        [*FAKE, "run.count=6", f"writer.exemplars_path={repo}/examples/headphones_exemplars.jsonl"],
+    )
+    generate(config, tmp_path)
+    records = read(tmp_path / "reviews.jsonl")
+    assert len(records) == 6
+    assert {r["product"]["brand"] for r in records} <= {
+        "Sony",
+        "Apple",
+        "Bose",
+        "Samsung",
+        "Anker",
+        "JBL",
+        "Sennheiser",
+        "Beats",
+    }
+    assert all(set(r["aspects"]) <= set(config.category.aspects) for r in records)
+    assert all(e.startswith("hp-") for r in records for e in r["exemplar_ids"])

@@ -27,7 +27,7 @@ from reviewgen.text import word_count
 
 PROMPTS = Path(__file__).parent / "prompts"
 PROMPT_HEADERS = ("Product:", "Topics:", "Rating:", "Review:")
-STOP = ["\nProduct:", "\n\n", "\nRating:", "\nTopics:"]
+STOP = ["Product:", "Topics:", "Rating:", "Review:", "\n\n"]
 STAR_MEANING = {
     1: "you are unhappy",
     2: "mostly disappointed",
@@ -36,6 +36,7 @@ STAR_MEANING = {
     5: "very happy",
 }
 TOKENS_PER_WORD = 1.5
+EMPTY_RETRIES = 3
 
 
 def _template(name: str) -> str:
@@ -137,6 +138,7 @@ class Writer:
     def _bound_model(self, plan: ReviewPlan, rng: random.Random, **extra: Any) -> Any:
         options = dict(extra)
         if self.per_call_sampling:
+            options["single_line"] = self.mode == "completion"
             options["seed"] = rng.randrange(2**31)
             options["max_tokens"] = int(plan.length_target * TOKENS_PER_WORD * 1.6) + 16
         return self.model.bind(**options) if options else self.model
@@ -171,17 +173,22 @@ class Writer:
         hints = _hints(report)
         exemplars = self.pool.draw(plan, self.k, rng, **hints)
         if self.mode == "completion":
-            chain = self.completion_prompt | self._bound_model(plan, rng, stop=STOP)
-            raw = await chain.ainvoke(
-                {
-                    "title": self.title,
-                    "examples": self._examples(exemplars),
-                    "product": plan.product.name,
-                    "rating": plan.rating,
-                    "topics": self._topics(plan.aspects),
-                }
-            )
-            return Draft(clean(str(raw), plan.length_target), exemplars)
+            variables = {
+                "title": self.title,
+                "examples": self._examples(exemplars),
+                "product": plan.product.name,
+                "rating": plan.rating,
+                "topics": self._topics(plan.aspects),
+            }
+            text = ""
+            # A base model sometimes ends the review before writing a word; asking again costs
+            # a few tokens (llama.cpp reuses the evaluated prompt), a whole draft otherwise.
+            for _ in range(EMPTY_RETRIES):
+                chain = self.completion_prompt | self._bound_model(plan, rng, stop=STOP)
+                text = clean(str(await chain.ainvoke(variables)), plan.length_target)
+                if text:
+                    break
+            return Draft(text, exemplars)
         messages = self.chat_prompt.format_messages(
             persona=describe_persona(plan.persona, self.category.noun),
             product=plan.product.name,

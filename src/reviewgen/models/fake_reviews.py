@@ -1,8 +1,8 @@
 """Deterministic review-like text for the fake provider's dry runs and benchmarks.
 
-It reads the rating, product, aspects and length from the writer's chat prompt and strings
-together phrases, so offline pipeline runs exercise the critic and the duplicate store with
-text of the right shape. It is not a language model and its output is not meant to be realistic.
+It reads the rating, product, aspects and length from the writer's chat prompt and fills
+sentence templates from word lists, so offline runs exercise the critic and the duplicate store
+with varied text of the right shape. It is not a language model and not meant to be realistic.
 """
 
 from __future__ import annotations
@@ -10,61 +10,120 @@ from __future__ import annotations
 import random
 import re
 
+from reviewgen.augment.lexicon_en import SYNONYM_GROUPS
 from reviewgen.seeds import stable_int
 
-OPENERS = {
-    "positive": [
-        "Really happy with this {noun}.",
-        "Love it so far.",
-        "Great {noun} for me.",
-        "Works great.",
-        "Very pleased with the purchase.",
-    ],
-    "negative": [
-        "Very disappointed.",
-        "Not happy with this {noun} at all.",
-        "Would not buy again.",
-        "This was a mistake.",
-        "Returned it after a week.",
-    ],
-    "mixed": ["It's okay.", "Mixed feelings about this one.", "Decent but not great."],
-}
-ASPECT_LINES = {
-    "positive": [
-        "The {term} is great",
-        "I love the {term}",
-        "The {term} is better than I expected",
-        "No complaints about the {term}",
-        "Really good {term}",
-    ],
-    "negative": [
-        "The {term} is terrible",
-        "I hate the {term}",
-        "The {term} is a real problem",
-        "Awful {term}",
-        "The {term} stopped working right",
-    ],
-    "mixed": ["The {term} is fine", "The {term} could be better", "The {term} is just average"],
-}
-FILLERS = [
-    "I use it every day for work",
-    "my old one lasted four years",
-    "got it on sale",
-    "my daughter has the same one",
-    "had it about two months now",
-    "switched from my old one",
-    "I mostly text and call",
-    "took it on a trip last week",
-    "bought it as a gift",
-    "set up was quick",
-    "it came in a plain box",
-    "the case fits fine",
+# Neutral nouns and verbs: random picks keep fake texts apart in the duplicate store.
+NOUNS = sorted({w for pos, group in SYNONYM_GROUPS if pos == "noun" for w in group if " " not in w})
+VERBS = sorted({w for pos, group in SYNONYM_GROUPS if pos == "verb" for w in group if " " not in w})
+
+GOOD = [
+    "great",
+    "excellent",
+    "solid",
+    "fantastic",
+    "really good",
+    "impressive",
+    "reliable",
+    "awesome",
+    "nice",
+    "superb",
+    "lovely",
+    "decent enough",
+    "top notch",
+    "brilliant",
 ]
-CLOSERS = {
-    "positive": ["Would recommend.", "Five stars from me.", "Happy customer."],
-    "negative": ["Stay away.", "Sending it back.", "Not worth it."],
-    "mixed": ["Might keep it.", "We'll see how it holds up.", "It does the job."],
-}
+BAD = [
+    "terrible",
+    "awful",
+    "poor",
+    "disappointing",
+    "useless",
+    "horrible",
+    "weak",
+    "bad",
+    "unreliable",
+    "frustrating",
+    "pathetic",
+    "lousy",
+    "broken",
+    "annoying",
+]
+MEH = ["okay", "average", "fine", "so-so", "passable", "acceptable", "mediocre", "alright"]
+WHO = [
+    "my wife",
+    "my son",
+    "my dad",
+    "my coworker",
+    "my sister",
+    "my roommate",
+    "my neighbor",
+    "my grandma",
+    "my boss",
+    "my daughter",
+    "my brother",
+    "my husband",
+    "a friend",
+]
+WHEN = [
+    "last week",
+    "two months ago",
+    "in march",
+    "before christmas",
+    "on black friday",
+    "over the summer",
+    "three weeks ago",
+    "after my old one died",
+    "for my birthday",
+    "during a sale",
+    "yesterday",
+    "a while back",
+    "right after the launch",
+]
+DOING = [
+    "texting",
+    "watching videos",
+    "navigation",
+    "taking photos",
+    "playing games",
+    "reading news",
+    "video calls",
+    "listening to podcasts",
+    "work email",
+    "banking apps",
+    "streaming music",
+    "browsing reddit",
+    "scrolling instagram",
+    "online classes",
+]
+PLACES = [
+    "on the bus",
+    "at work",
+    "at the gym",
+    "on vacation",
+    "in the car",
+    "at home",
+    "on a hike",
+    "at the beach",
+    "in meetings",
+    "at school",
+    "on the train",
+]
+TEMPLATES = [
+    "Bought it {when} and use it mostly for {doing} {place}.",
+    "{who} recommended it and {who2} ended up getting one too.",
+    "I had it about {n} weeks now, mostly {doing}.",
+    "Paid around {price} dollars which felt {fair}.",
+    "Coming from a {n}-year-old phone it is a change.",
+    "{who} borrowed it for {doing} {place} and wants one.",
+    "Setup took {n} minutes {place}.",
+    "It survived a drop {place} {when}.",
+    "The {noun} and the {noun2} {verb} the way I hoped {place}.",
+    "I {verb} the {noun} {when} and the {noun2} too.",
+    "Not sure about the {noun}, but {who2} likes the {noun2}.",
+]
+
+TONE = {"positive": GOOD, "negative": BAD, "mixed": MEH}
 
 
 def _field(pattern: str, prompt: str, default: str) -> str:
@@ -78,12 +137,27 @@ def compose_review(prompt: str) -> str:
     length = int(_field(r"about (\d+) words", prompt, "40"))
     tone = "positive" if rating >= 4 else "negative" if rating <= 2 else "mixed"
     rng = random.Random(stable_int(prompt))
-    parts = [rng.choice(OPENERS[tone]).format(noun="phone")]
-    for aspect in aspects:
-        term = aspect.strip() or "price"
-        parts.append(rng.choice(ASPECT_LINES[tone]).format(term=term) + ".")
-    fillers = rng.sample(FILLERS, k=len(FILLERS))
-    while sum(len(p.split()) for p in parts) < length * 0.9 and fillers:
-        parts.append(fillers.pop().capitalize() + ".")
-    parts.append(rng.choice(CLOSERS[tone]))
+    words = TONE[tone]
+    parts = [
+        f"The {aspect.strip() or 'price'} is {rng.choice(words)}, "
+        f"{rng.choice(['honestly', 'really', 'to be fair', 'no joke', 'for me'])}."
+        for aspect in aspects
+    ]
+    while sum(len(p.split()) for p in parts) < length:
+        parts.append(
+            rng.choice(TEMPLATES).format(
+                when=rng.choice(WHEN),
+                doing=rng.choice(DOING),
+                place=rng.choice(PLACES),
+                who=rng.choice(WHO).capitalize(),
+                who2=rng.choice(WHO),
+                n=rng.randint(2, 19),
+                price=rng.randint(150, 1300),
+                fair=rng.choice(words),
+                noun=rng.choice(NOUNS),
+                noun2=rng.choice(NOUNS),
+                verb=rng.choice(VERBS),
+            )
+        )
+    parts.insert(rng.randrange(len(parts) + 1), f"Overall {rng.choice(words)}.")
     return " ".join(parts)

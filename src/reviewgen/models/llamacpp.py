@@ -97,6 +97,23 @@ def shared_llama(path: Path, n_ctx: int) -> tuple[Any, threading.Lock]:
         return _instances[key]
 
 
+_newline_tokens: dict[str, dict[int, float]] = {}
+
+
+def newline_bias(path: Path, n_ctx: int) -> dict[int, float]:
+    """A logit bias that forbids every token containing a newline.
+
+    A base model continuing ``Review:`` otherwise often starts with a newline and writes
+    nothing, or breaks into headers and lists; reviews in the prompt are one line each."""
+    key = str(path)
+    if key not in _newline_tokens:
+        llama, lock = shared_llama(path, n_ctx)
+        with lock:
+            ids = [i for i in range(llama.n_vocab()) if b"\n" in llama.detokenize([i])]
+        _newline_tokens[key] = {i: -100.0 for i in ids}
+    return _newline_tokens[key]
+
+
 class _LlamaSettings(BaseModel):
     """Fields shared by the completion and chat adapters."""
 
@@ -111,7 +128,11 @@ class _LlamaSettings(BaseModel):
     repeat_penalty: float = Field(1.1, ge=1.0)
 
     def _sampling(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        bias = (
+            newline_bias(Path(self.model_path), self.n_ctx) if kwargs.get("single_line") else None
+        )
         return {
+            "logit_bias": bias,
             "max_tokens": kwargs.get("max_tokens", self.max_tokens),
             "temperature": kwargs.get("temperature", self.temperature),
             "top_p": kwargs.get("top_p", self.top_p),
@@ -141,9 +162,10 @@ class LlamaCppCompletion(BaseLLM, _LlamaSettings):
     ) -> LLMResult:
         llama, lock = shared_llama(Path(self.model_path), self.n_ctx)
         generations, prompt_tokens, completion_tokens = [], 0, 0
+        sampling = self._sampling(stop, kwargs)  # before the lock: it may take it itself
         for prompt in prompts:
             with lock:
-                out = llama.create_completion(prompt=prompt, **self._sampling(stop, kwargs))
+                out = llama.create_completion(prompt=prompt, **sampling)
             usage = out.get("usage", {})
             prompt_tokens += usage.get("prompt_tokens", 0)
             completion_tokens += usage.get("completion_tokens", 0)
@@ -181,8 +203,9 @@ class LlamaCppChat(BaseChatModel, _LlamaSettings):
         roles = {"human": "user", "ai": "assistant", "system": "system"}
         chat = [{"role": roles.get(m.type, "user"), "content": str(m.content)} for m in messages]
         llama, lock = shared_llama(Path(self.model_path), self.n_ctx)
+        sampling = self._sampling(stop, kwargs)
         with lock:
-            out = llama.create_chat_completion(messages=chat, **self._sampling(stop, kwargs))
+            out = llama.create_chat_completion(messages=chat, **sampling)
         usage = out.get("usage", {})
         message = AIMessage(
             content=out["choices"][0]["message"]["content"] or "",

@@ -17,7 +17,7 @@ import numpy as np
 from reviewgen.vectorstore.embeddings import Embedder
 
 # Above this many vectors an exact scan gets slow; "auto" switches to HNSW.
-APPROXIMATE_FROM = 200_000
+APPROXIMATE_FROM = 20_000
 
 
 @dataclass(frozen=True)
