@@ -33,6 +33,10 @@ class ModelSpec(Strict):
     max_tokens: int = Field(256, gt=0, le=8192)
     base_url: str | None = None
     timeout: float = Field(120.0, gt=0)
+    retries: int = Field(5, ge=1, le=20)  # attempts for transient errors (429, 5xx, timeouts)
+    retry_base_delay: float = Field(1.0, ge=0)  # seconds; doubles per attempt, full jitter
+    requests_per_minute: float | None = Field(None, gt=0)
+    tokens_per_minute: float | None = Field(None, gt=0)
     mode: Literal["auto", "chat", "completion"] = "auto"
     options: dict[str, Any] = Field(default_factory=dict)
 

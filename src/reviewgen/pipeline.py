@@ -16,7 +16,9 @@ from reviewgen.components import build_rules
 from reviewgen.config import Config
 from reviewgen.models.llamacpp import LlamaCppChat, LlamaCppCompletion
 from reviewgen.providers import build_model, is_chat
+from reviewgen.ratelimit import RateLimiter
 from reviewgen.reference import Reference, default_exemplars, load_reference
+from reviewgen.retry import RetryPolicy
 from reviewgen.schemas import ReviewPlan
 from reviewgen.usage import UsageTracker
 from reviewgen.vectorstore import DuplicateStore, build_embedder
@@ -94,6 +96,7 @@ def build(
     if "judge" in models:
         models["judge"] = models["judge"].with_config(callbacks=[trackers["judge"]])
     writer_model = models["writer"]
+    writer_spec = config.models.for_role("writer")
     writer = Writer(
         writer_model,
         mode=writer_mode(config, writer_model),
@@ -135,5 +138,15 @@ def build(
         noise=make_noise(config, lexicon),
         model_labels=labels,
         trackers=trackers,
+        retry=RetryPolicy(
+            attempts=writer_spec.retries,
+            base_delay=writer_spec.retry_base_delay,
+            timeout=writer_spec.timeout,
+        ),
+        limiter=(
+            RateLimiter(writer_spec.requests_per_minute, writer_spec.tokens_per_minute)
+            if writer_spec.requests_per_minute or writer_spec.tokens_per_minute
+            else None
+        ),
     )
     return Built(stages, reference)

@@ -25,6 +25,7 @@ from reviewgen.chains.critic import Critic, CriticReport
 from reviewgen.chains.writer import Draft, Writer
 from reviewgen.critic_rules.base import CriticContext
 from reviewgen.ledger import JsonlWriter
+from reviewgen.ratelimit import RateLimiter
 from reviewgen.retry import RetryPolicy, with_retries
 from reviewgen.schemas import RejectRecord, ReviewPlan, ReviewRecord, Usage
 from reviewgen.seeds import item_rng
@@ -86,6 +87,7 @@ class Stages:
     model_labels: dict[str, str]
     trackers: dict[str, UsageTracker]
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    limiter: RateLimiter | None = None
 
 
 class Orchestrator:
@@ -123,13 +125,19 @@ class Orchestrator:
         def retried(exc: BaseException) -> None:
             self.stats.retries += 1
 
+        async def call() -> Draft:
+            if self.s.limiter is not None:
+                await self.s.limiter.acquire()
+            before = self.s.trackers["writer"].usage.total_tokens
+            try:
+                return await self.s.writer.draft(plan, rng, previous=previous, report=report)
+            finally:
+                if self.s.limiter is not None:
+                    used = self.s.trackers["writer"].usage.total_tokens - before
+                    self.s.limiter.charge_tokens(used)
+
         try:
-            return await with_retries(
-                lambda: self.s.writer.draft(plan, rng, previous=previous, report=report),
-                self.s.retry,
-                rng,
-                retried,
-            )
+            return await with_retries(call, self.s.retry, rng, retried)
         finally:
             self.stats.model_seconds += time.perf_counter() - started
 
