@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from typing import ClassVar
 
 from reviewgen.config import load_config
 from reviewgen.models.fake import FakeChatModel
@@ -90,8 +91,8 @@ def test_retry_after_is_honoured():
     class Limited(Exception):
         status_code = 429
 
-        class response:  # noqa: N801
-            headers = {"retry-after": "0.2"}
+        class response:
+            headers: ClassVar[dict[str, str]] = {"retry-after": "0.2"}
             status_code = 429
 
     attempts = {"n": 0}

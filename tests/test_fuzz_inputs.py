@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from pathlib import Path
 
@@ -28,19 +29,16 @@ DEFAULT = yaml.safe_load((Path(__file__).resolve().parents[1] / "config.yaml").r
 
 
 def _write(data: bytes, suffix: str) -> Path:
-    handle = tempfile.NamedTemporaryFile(delete=False, suffix=suffix)
-    handle.write(data)
-    handle.close()
+    with tempfile.NamedTemporaryFile(delete=False, suffix=suffix) as handle:
+        handle.write(data)
     return Path(handle.name)
 
 
 @FUZZ
 @given(st.binary(max_size=300))
 def test_config_loader_bytes(data):
-    try:
+    with contextlib.suppress(ReviewgenError):
         load_config(_write(data, ".yaml"))
-    except ReviewgenError:
-        pass
 
 
 @FUZZ
@@ -57,25 +55,19 @@ def test_config_loader_mutated_keys(section, key, value):
             },
         }
     )
-    try:
+    with contextlib.suppress(ReviewgenError):
         load_config(_write(yaml.safe_dump(data).encode(), ".yaml"))
-    except ReviewgenError:
-        pass
 
 
 @FUZZ
 @given(st.binary(max_size=400), st.sampled_from([".csv", ".jsonl", ".tsv"]))
 def test_dataset_reader(data, suffix):
-    try:
+    with contextlib.suppress(ReviewgenError):
         read_reviews(_write(data, suffix))
-    except ReviewgenError:
-        pass
 
 
 @FUZZ
 @given(st.lists(st.binary(max_size=120) | st.just(b'{"id": "x", "text": "t"}'), max_size=4))
 def test_ledger_reader(lines):
-    try:
+    with contextlib.suppress(ReviewgenError):
         read_ledger(_write(b"\n".join(lines), ".jsonl"))
-    except ReviewgenError:
-        pass
