@@ -1,0 +1,145 @@
+"""``reviewgen evaluate``: score synthetic reviews against real ones and write the report."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from reviewgen.augment.cli_args import add_column_args, columns_from
+from reviewgen.commands.common import add_config_options, config_from
+from reviewgen.errors import ConfigError
+
+EPILOG = """\
+gates (exit code 1 when one fails; the report is written first):
+  --fail-under METRIC=VALUE   fail when METRIC is below VALUE, e.g. detection_score=0.4
+  --fail-over METRIC=VALUE    fail when METRIC is above VALUE, e.g. auc=0.85
+  --fail-on fail|warn         fail when a score-card check has that status (warn: or worse)
+  A metric that could not be computed (not enough data) fails its gate.
+  METRIC is a key of "summary" in metrics.json, e.g. auc, detection_score, words_ks,
+  rating_tv, distinct_2_ratio, closer_than_holdout_share, near_copy_rate, tstr_f1_ratio,
+  pii_rate (docs/EVALUATION.md lists them all).
+
+example:
+  reviewgen evaluate out/ --reference real.csv --out report/ --fail-over auc=0.9
+"""
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "evaluate",
+        help="measure how real, varied, useful and safe a synthetic set is",
+        description="Compare synthetic reviews with real ones: shape, sentiment, topics, "
+        "realism (classifier two-sample test), diversity, copies of real reviews, utility "
+        "(train synthetic, test real) and personal data. Writes metrics.json, report.html and "
+        "DATASET_CARD.md.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "synthetic",
+        metavar="SYNTHETIC",
+        help="a reviewgen output directory or reviews.jsonl, or any CSV/JSONL/Parquet",
+    )
+    parser.add_argument("--reference", required=True, metavar="REAL", help="real reviews")
+    parser.add_argument(
+        "--holdout",
+        metavar="REAL2",
+        help="other real reviews for the memorisation and utility checks "
+        "(default: a seeded --holdout-share of --reference)",
+    )
+    parser.add_argument("--out", required=True, metavar="DIR", help="report directory")
+    add_config_options(parser)
+    options = parser.add_argument_group("evaluation")
+    options.add_argument(
+        "--dup-threshold",
+        type=float,
+        help="cosine at or above which reviews are near-duplicates (default: config store)",
+    )
+    options.add_argument(
+        "--max-sample",
+        type=int,
+        default=10_000,
+        help="reviews per set sampled for the heavier checks (default 10000)",
+    )
+    options.add_argument("--holdout-share", type=float, default=0.2)
+    options.add_argument("--seed", type=int, default=0)
+    options.add_argument("--limit", type=int, help="read at most this many rows per file")
+    options.add_argument(
+        "--workers",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="processes for the checks (default: up to 2)",
+    )
+    gates = parser.add_argument_group("gates")
+    gates.add_argument("--fail-under", action="append", default=[], metavar="METRIC=VALUE")
+    gates.add_argument("--fail-over", action="append", default=[], metavar="METRIC=VALUE")
+    gates.add_argument("--fail-on", choices=["fail", "warn"])
+    add_column_args(parser)
+    parser.add_argument(
+        "--synthetic-text-col", help="text column of SYNTHETIC if it differs from --text-col"
+    )
+    parser.add_argument(
+        "--synthetic-rating-col",
+        help="rating column of SYNTHETIC if it differs from --rating-col ('' for none)",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from reviewgen.evaluation import (
+        EvaluationOptions,
+        ReviewSource,
+        evaluate,
+        load_run_info,
+        parse_gate,
+        write_report,
+    )
+
+    gates = [parse_gate(g, under=True) for g in args.fail_under]
+    gates += [parse_gate(g, under=False) for g in args.fail_over]
+    if args.limit is not None and args.limit < 1:
+        raise ConfigError(f"--limit must be at least 1, got {args.limit}")
+    config = config_from(args)
+    options = EvaluationOptions(
+        seed=args.seed,
+        max_sample=args.max_sample,
+        dup_threshold=(
+            config.store.threshold if args.dup_threshold is None else args.dup_threshold
+        ),
+        embedder=config.store.embedder.name,
+        embedder_params=config.store.embedder.params,
+        holdout_share=args.holdout_share,
+        aspects=config.category.aspects,
+        workers=args.workers,
+    )
+    columns = columns_from(args)
+    synthetic_columns = replace(
+        columns,
+        text=args.synthetic_text_col or columns.text,
+        rating=(
+            columns.rating
+            if args.synthetic_rating_col is None
+            else args.synthetic_rating_col or None
+        ),
+    )
+    result = evaluate(
+        ReviewSource(Path(args.synthetic), synthetic_columns, args.limit),
+        ReviewSource(Path(args.reference), columns, args.limit),
+        None if args.holdout is None else ReviewSource(Path(args.holdout), columns, args.limit),
+        options,
+    )
+    run_info, run_source = load_run_info(args.synthetic)
+    paths = write_report(result, args.out, run_info=run_info, run_source=run_source)
+    print(f"overall: {result.overall}")
+    for row in result.scorecard:
+        value = "n/a" if row["value"] is None else f"{row['value']:g}"
+        print(f"  {row['status']:<4}  {row['check']:<18} {row['metric']} = {value}")
+    print("wrote " + ", ".join(str(p) for p in paths.values()))
+    failures = result.gate_failures(gates, args.fail_on)
+    for failure in failures:
+        print(f"gate failed: {failure}", file=sys.stderr)
+    return 1 if failures else 0

@@ -1,0 +1,160 @@
+"""``evaluate``: run every check on three row sources and collect one metrics document.
+
+The expensive checks run in worker processes while the main process profiles the rows: the
+embedding pass and the PII scan stream the sources themselves (from the start), and the
+classifier test starts as soon as the samples are drawn.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from reviewgen import __version__
+from reviewgen.datasets import ReviewRow
+from reviewgen.errors import DataError
+from reviewgen.evaluation.diversity import compare_diversity
+from reviewgen.evaluation.options import EvaluationOptions
+from reviewgen.evaluation.privacy import scan_pii
+from reviewgen.evaluation.profile import SetProfile, profile_sets
+from reviewgen.evaluation.realism import two_sample_test
+from reviewgen.evaluation.result import SCHEMA, EvaluationResult
+from reviewgen.evaluation.sentiment import compare_sentiment
+from reviewgen.evaluation.shape import compare_shape
+from reviewgen.evaluation.similarity import similarity_checks
+from reviewgen.evaluation.sources import as_source, describe
+from reviewgen.evaluation.status import OK
+from reviewgen.evaluation.topics import compare_topics
+from reviewgen.evaluation.utility import train_synthetic_test_real
+
+Rows = Iterable[ReviewRow] | str | Path
+SECTIONS = (
+    "shape",
+    "sentiment",
+    "topics",
+    "realism",
+    "diversity",
+    "uniqueness",
+    "utility",
+    "privacy",
+)
+
+
+class _Done:
+    def __init__(self, value: Any) -> None:
+        self._value = value
+
+    def get(self) -> Any:
+        return self._value
+
+
+class _Inline:
+    """The pool interface, run in this process (``workers=1``: tests, small CI machines)."""
+
+    def apply_async(self, func: Callable[..., Any], args: tuple = (), kwds: dict | None = None):
+        return _Done(func(*args, **(kwds or {})))
+
+
+def _single_threaded() -> None:
+    """Workers share the cores with each other and the main process; thread pools inside
+    faiss and BLAS would only spin against each other."""
+    import faiss
+    from threadpoolctl import threadpool_limits
+
+    faiss.omp_set_num_threads(1)
+    threadpool_limits(1)
+
+
+@contextmanager
+def _pool(workers: int) -> Iterator[Any]:
+    if workers == 1:
+        yield _Inline()
+        return
+    # spawn, not fork: forking a process that already runs BLAS/OpenMP threads can deadlock.
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(processes=workers, initializer=_single_threaded) as pool:
+        yield pool  # leaving the block terminates the workers, also on an error
+
+
+def _input(rows: Iterable[ReviewRow] | None, profile: SetProfile) -> dict[str, Any]:
+    return {"source": describe(rows), "rows": profile.rows, "sample": len(profile.sample)}
+
+
+def _require_rows(profiles: dict[str, SetProfile]) -> None:
+    if profiles["synthetic"].rows == 0:
+        raise DataError("the synthetic set has no reviews with text")
+    if profiles["reference"].rows + profiles["holdout"].rows == 0:
+        raise DataError("the reference set has no reviews with text")
+
+
+def evaluate(
+    synthetic: Rows,
+    reference: Rows,
+    holdout: Rows | None = None,
+    options: EvaluationOptions | None = None,
+) -> EvaluationResult:
+    """Compare synthetic reviews with real ones.
+
+    Each input is a path, a ``ReviewSource`` or a list of ``ReviewRow`` and is streamed more
+    than once; without ``holdout``, a seeded ``holdout_share`` of the reference is held out and
+    every comparison uses the rest.
+    """
+    options = options or EvaluationOptions()
+    syn_rows, ref_rows = as_source(synthetic), as_source(reference)
+    hold_rows = None if holdout is None else as_source(holdout)
+    started = time.perf_counter()
+    with _pool(options.workers) as pool:
+        similarity = pool.apply_async(similarity_checks, (syn_rows, ref_rows, hold_rows, options))
+        privacy = pool.apply_async(scan_pii, (syn_rows,))
+        profiles = profile_sets(syn_rows, ref_rows, hold_rows, options)
+        _require_rows(profiles)
+        syn, ref, hold = profiles["synthetic"], profiles["reference"], profiles["holdout"]
+        syn_texts, ref_texts = [t for t, _ in syn.sample], [t for t, _ in ref.sample]
+        realism = pool.apply_async(
+            two_sample_test, (syn_texts, ref_texts), {"seed": options.seed, "folds": options.folds}
+        )
+        metrics: dict[str, Any] = {
+            "shape": compare_shape(syn, ref),
+            "sentiment": compare_sentiment(syn.sample, ref.sample),
+            "topics": compare_topics(syn, ref, list(options.aspects or [])),
+            "utility": train_synthetic_test_real(
+                ref.sample, syn.sample, hold.sample, seed=options.seed
+            ),
+            "diversity": compare_diversity(syn_texts, ref_texts, seed=options.seed),
+        }
+        similar = similarity.get()
+        metrics["realism"] = realism.get()
+        metrics["privacy"] = privacy.get()
+    metrics["uniqueness"] = similar["uniqueness"]
+    if metrics["diversity"]["status"] == OK:
+        metrics["diversity"]["near_duplicate_rate"] = similar["near_duplicates"]
+    inputs = {
+        "synthetic": {
+            **_input(syn_rows, syn),
+            "ratings": {str(star): n for star, n in sorted(syn.ratings.items())},
+            "products": {
+                "distinct": len(syn.products),
+                "top": [[name, n] for name, n in syn.products.most_common(10)],
+            },
+        },
+        "reference": _input(ref_rows, ref),
+        "holdout": {
+            **_input(hold_rows, hold),
+            "split_from_reference": hold_rows is None,
+        },
+    }
+    document = {
+        "schema": SCHEMA,
+        "generator": f"reviewgen {__version__}",
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seconds": round(time.perf_counter() - started, 2),
+        "options": options.to_json(),
+        "inputs": inputs,
+        **{key: metrics[key] for key in SECTIONS},
+    }
+    return EvaluationResult.from_metrics(document)
