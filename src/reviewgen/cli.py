@@ -29,13 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"reviewgen {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"reviewgen.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"reviewgen.commands.{name}":
-                continue  # a command not built yet
-            raise
-        module.register(subparsers)
+        importlib.import_module(f"reviewgen.commands.{name}").register(subparsers)
     return parser
 
 
