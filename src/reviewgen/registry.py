@@ -8,6 +8,7 @@ components through entry points, loaded only when a name is not built in (as sim
 from __future__ import annotations
 
 import importlib.metadata
+import warnings
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -61,18 +62,12 @@ class Registry(Generic[T]):
             try:
                 obj: Any = entry_point.load()
             except Exception as exc:  # a third-party import error must not break the tool
-                import warnings
-
                 warnings.warn(
                     f"plugin {entry_point.name!r} ({entry_point.value}) failed to load: {exc}",
                     stacklevel=2,
                 )
                 continue
             self._items.setdefault(entry_point.name, obj)
-
-    def reset_plugins(self) -> None:
-        """Forget loaded plugins so a new entry point is seen (used by tests)."""
-        self._plugins_loaded = False
 
 
 critic_rules: Registry[Any] = Registry("critic rule", "reviewgen.critic_rules")

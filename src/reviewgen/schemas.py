@@ -79,11 +79,6 @@ class Usage(BaseModel):
     input_tokens: int = 0
     output_tokens: int = 0
 
-    def add(self, other: Usage) -> None:
-        self.calls += other.calls
-        self.input_tokens += other.input_tokens
-        self.output_tokens += other.output_tokens
-
     @property
     def total_tokens(self) -> int:
         return self.input_tokens + self.output_tokens
