@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import socket
-from pathlib import Path
 
 import pytest
 
 from reviewgen.config import Config, load_config
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data" / "amazon_unlocked_phones_dev.csv"
 
 
 class NetworkAccessError(AssertionError):
