@@ -6,8 +6,6 @@ import socket
 
 import pytest
 
-from reviewgen.config import Config, load_config
-
 
 class NetworkAccessError(AssertionError):
     pass
@@ -25,16 +23,3 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", guard)
     monkeypatch.setattr(socket.socket, "connect_ex", guard)
     monkeypatch.setattr(socket, "create_connection", lambda *a, **k: guard(socket.socket(), a[0]))
-
-
-@pytest.fixture
-def fake_config() -> Config:
-    """The default config on the fake provider, small and fast."""
-    return load_config(
-        None,
-        [
-            "models.default.provider=fake",
-            "models.default.model=fake",
-            "run.count=6",
-        ],
-    )
