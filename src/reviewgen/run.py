@@ -40,8 +40,7 @@ class RunResult:
 
     @property
     def reviews_per_minute(self) -> float:
-        new = self.accepted - self.resumed_from
-        return 60.0 * new / self.stats.elapsed if self.stats.elapsed > 0 else 0.0
+        return self.stats.reviews_per_minute
 
 
 def check_writable(out: Path) -> None:
@@ -155,7 +154,7 @@ def generate(
     budget.tokens_of = lambda: sum(u.total_tokens for u in orchestrator.usage().values())
     budget.cost_of = lambda: cost_of(config, stages.model_labels, orchestrator.usage())
     resumed_from = len(done_slots)
-    orchestrator.stats.accepted = resumed_from
+    orchestrator.stats.accepted = orchestrator.stats.resumed = resumed_from
 
     def result(status: str) -> RunResult:
         usage = orchestrator.usage()

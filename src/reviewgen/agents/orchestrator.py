@@ -59,6 +59,7 @@ class Budget:
 @dataclass
 class RunStats:
     accepted: int = 0
+    resumed: int = 0  # accepted before this process started (resume)
     drafts: int = 0
     candidates: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
@@ -69,6 +70,12 @@ class RunStats:
     @property
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
+
+    @property
+    def reviews_per_minute(self) -> float:
+        """Accepted by this process only, so a resumed run does not look faster."""
+        elapsed = self.elapsed
+        return 60.0 * (self.accepted - self.resumed) / elapsed if elapsed > 0 else 0.0
 
 
 @dataclass
@@ -256,10 +263,10 @@ class Orchestrator:
                 self.stats.candidates += 1
                 record, used = await self._candidate(plan, candidate, drafts)
                 drafts += used
-                self.on_progress(self.stats)
                 if record is not None:
                     self.stats.accepted += 1
-                    self.on_progress(self.stats)
+                self.on_progress(self.stats)
+                if record is not None:
                     return record
             generation += 1  # give the slot a fresh plan with the same star rating
 

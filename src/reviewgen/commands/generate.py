@@ -159,8 +159,12 @@ def run(args: argparse.Namespace) -> int:
         task = progress.add_task("generate", total=count, drafts=0, rate="0.0")
 
         def on_progress(stats) -> None:
-            rate = 60 * stats.accepted / stats.elapsed if stats.elapsed else 0.0
-            progress.update(task, completed=stats.accepted, drafts=stats.drafts, rate=f"{rate:.1f}")
+            progress.update(
+                task,
+                completed=stats.accepted,
+                drafts=stats.drafts,
+                rate=f"{stats.reviews_per_minute:.1f}",
+            )
 
         result = generate(
             config,
