@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from reviewgen import __version__
@@ -44,6 +45,17 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and closed early
         sys.stderr.close()
         return 0
+    except Exception as exc:
+        # Provider errors can quote the request's key; a traceback would print it.
+        if os.environ.get("REVIEWGEN_DEBUG"):
+            raise
+        from reviewgen.providers import redact
+
+        print(f"error: {type(exc).__name__}: {redact(str(exc))}", file=sys.stderr)
+        print(
+            "(accepted reviews are on disk; REVIEWGEN_DEBUG=1 shows the traceback)", file=sys.stderr
+        )
+        return 1
 
 
 if __name__ == "__main__":

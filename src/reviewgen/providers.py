@@ -18,6 +18,23 @@ from reviewgen.config import ModelSpec
 from reviewgen.errors import ProviderError
 from reviewgen.registry import providers
 
+# Every environment variable a built-in provider reads an API key from.
+KEY_VARIABLES = ("GOOGLE_API_KEY", "GEMINI_API_KEY", "OPENAI_API_KEY")
+
+
+def redact(text: str) -> str:
+    """``text`` with every API key value from the environment replaced by its variable's name.
+
+    Provider errors can quote the request back (an OpenAI-compatible server answering 401 with
+    "Incorrect API key provided: ..."); anything written to a file or the terminal from such
+    an error goes through this first.
+    """
+    for variable in KEY_VARIABLES:
+        value = os.environ.get(variable, "")
+        if len(value) >= 8:  # a shorter value is no real key and would mangle ordinary text
+            text = text.replace(value, f"[{variable}]")
+    return text
+
 
 def _require_key(provider: str, *variables: str) -> str:
     for variable in variables:

@@ -9,11 +9,13 @@ from typing import Any
 
 import pytest
 from langchain_core.language_models.fake import FakeListLLM
+from langchain_core.messages import AIMessage
+from langchain_core.runnables import RunnableLambda
 
 from reviewgen.chains import judge as judge_chain
 from reviewgen.chains.critic import Critic
 from reviewgen.critic_rules import llm_judge
-from reviewgen.models.fake import FakeChatModel
+from reviewgen.models.fake import FakeChatModel, render_messages
 
 from .conftest import make_context, make_plan, make_rule
 
@@ -158,3 +160,62 @@ def test_missing_judge_model_is_a_failed_verdict_in_the_critic():
     report = asyncio.run(Critic([rule]).review(DRAFT, make_context()))
     assert not report.passed
     assert "models.judge" in report.verdicts[0].details["error"]
+
+
+class StructuredReply(FakeChatModel):
+    """A tool-calling model whose structured reply is the given raw message, unparsed."""
+
+    reply: Any = None
+    error: str = "bad args"
+
+    def with_structured_output(self, schema: Any, **kwargs: Any) -> Any:
+        def answer(messages: Any) -> dict:
+            self._prompts.append(render_messages(messages))
+            return {"raw": self.reply, "parsed": None, "parsing_error": ValueError(self.error)}
+
+        return RunnableLambda(answer)
+
+
+def test_unparseable_tool_call_arguments_are_kept_as_the_raw_answer():
+    """A model calling the tool with broken JSON: the reject shows its arguments verbatim."""
+    broken = AIMessage(
+        content="",
+        invalid_tool_calls=[
+            {"name": "JudgeScores", "args": '{"realism": 4,', "id": "1", "error": "bad"}
+        ],
+    )
+    verdict = judge(StructuredReply(reply=broken), {"max_parse_retries": 1})
+    assert not verdict.passed
+    assert verdict.details["raw"] == '{"realism": 4,'
+    assert verdict.details["attempts"] == 2
+
+
+def test_list_content_is_read_as_its_text_parts():
+    """Gemini-style content blocks: the JSON inside the text part is what gets parsed."""
+    reply = AIMessage(content=[{"type": "text", "text": answer(5, 5, 5)}])
+    assert judge_chain._raw_text(reply) == answer(5, 5, 5)
+    assert judge_chain.parse_scores(judge_chain._raw_text(reply)).realism == 5
+
+
+def test_a_long_parse_error_is_shortened_in_the_re_ask():
+    """Parsers may quote the whole completion in their error; the re-ask keeps only its start."""
+    model = StructuredReply(reply=AIMessage(content="{}"), error="Failed to parse: " + "y" * 5000)
+    judge(model, {"max_parse_retries": 1})
+    reask = model.prompts[1].rsplit("human: ", 1)[1]
+    assert reask.startswith("Your answer could not be read: Failed to parse: yyy")
+    assert len(reask) < 1000
+
+
+def test_a_provider_error_is_a_failed_verdict_without_the_key(monkeypatch):
+    """The error is kept for the rejects file, with API key values replaced by their name."""
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-canary-0123456789")
+
+    class Unauthorized(FakeChatModel):
+        def _answer(self, prompt: str) -> str:
+            raise PermissionError("401 Incorrect API key provided: sk-test-canary-0123456789")
+
+    verdict = judge(Unauthorized())
+    assert not verdict.passed
+    assert verdict.details["error"].startswith("PermissionError: 401")
+    assert "sk-test-canary" not in verdict.details["error"]
+    assert "[OPENAI_API_KEY]" in verdict.details["error"]

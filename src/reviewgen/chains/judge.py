@@ -16,6 +16,7 @@ from string import Template
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.runnables import RunnableBinding
 from pydantic import BaseModel, Field, ValidationError
 
 from reviewgen.schemas import ReviewPlan
@@ -57,7 +58,12 @@ def judge_prompt(draft: str, plan: ReviewPlan, noun: str = "product") -> str:
     )
 
 
+MAX_ERROR_CHARS = 600  # a pydantic error quotes the input; the model needs the gist only
+
+
 def _reask(error: str) -> HumanMessage:
+    if len(error) > MAX_ERROR_CHARS:
+        error = error[:MAX_ERROR_CHARS] + " ..."
     return HumanMessage(
         f"Your answer could not be read: {error}\n"
         "Reply with only the JSON object: integer scores 1-5 for realism, aspect_coverage and "
@@ -65,13 +71,31 @@ def _reask(error: str) -> HumanMessage:
     )
 
 
+def _content_text(content: Any) -> str:
+    """Message content as text; list content (Gemini, Anthropic) is its text parts joined."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts = [
+            part if isinstance(part, str) else str(part.get("text", ""))
+            for part in content
+            if isinstance(part, str) or (isinstance(part, dict) and part.get("type") == "text")
+        ]
+        return "".join(parts) if parts else json.dumps(content)
+    return "" if content is None else str(content)
+
+
 def _raw_text(message: Any) -> str:
-    """The answer's text, or its tool-call arguments when the content is empty."""
-    content = getattr(message, "content", message)
-    if content:
-        return content if isinstance(content, str) else json.dumps(content)
+    """The answer as received: its text, else its tool-call arguments, else the unparseable
+    tool-call arguments (kept verbatim, so a reject shows what the model actually said)."""
+    text = _content_text(getattr(message, "content", message))
+    if text:
+        return text
     calls = getattr(message, "tool_calls", None) or []
-    return json.dumps(calls[0].get("args", {})) if calls else ""
+    if calls:
+        return json.dumps(calls[0].get("args", {}))
+    invalid = getattr(message, "invalid_tool_calls", None) or []
+    return str(invalid[0].get("args") or "") if invalid else ""
 
 
 def parse_scores(text: str) -> JudgeScores:
@@ -111,6 +135,10 @@ async def ajudge(
         structured: Any = model.with_structured_output(JudgeScores, include_raw=True)
     except NotImplementedError:
         structured = None
+    if structured is not None and isinstance(model, RunnableBinding) and model.config:
+        # with_structured_output is forwarded to the bound model and drops the binding's
+        # config, so the pipeline's usage-tracking callbacks would never see a judge call.
+        structured = structured.with_config(model.config)
     messages: list[BaseMessage] = [HumanMessage(judge_prompt(draft, plan, noun))]
     raw, error = "", ""
     for attempt in range(1, max_parse_retries + 2):

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from reviewgen.chains.judge import ajudge
 from reviewgen.critic_rules.base import CriticContext, CriticRule, register_rule
+from reviewgen.providers import redact
 from reviewgen.schemas import Verdict
 
 _DIMENSIONS = ("realism", "aspect_coverage", "rating_match")
@@ -47,13 +48,16 @@ class LlmJudgeRule(CriticRule):
         details: dict[str, object] = {"judge": context.model_labels.get("judge", "")}
         if self._self_preference(context):
             details["self_preference_risk"] = True
-        result = await ajudge(
-            model,
-            draft,
-            context.plan,
-            noun=context.category_noun,
-            max_parse_retries=p.max_parse_retries,
-        )
+        try:
+            result = await ajudge(
+                model,
+                draft,
+                context.plan,
+                noun=context.category_noun,
+                max_parse_retries=p.max_parse_retries,
+            )
+        except Exception as exc:  # a provider error; it may quote the request, key included
+            return self.fail("", 0.0, error=redact(f"{type(exc).__name__}: {exc}"), **details)
         details["attempts"] = result.attempts
         if result.scores is None:
             return self.fail("", 0.0, raw=result.raw, parse_error=result.parse_error, **details)
