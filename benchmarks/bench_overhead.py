@@ -4,12 +4,16 @@
   pipeline work (persona, prompt, critic, noise, embedding, FAISS, ledger).
 - scaling: the fake model sleeps 100 ms per call; throughput at concurrency 32 vs 1.
 
+``cpu_ms_per_draft`` is this process's CPU time over the whole ``generate`` call (set-up
+included): on a shared machine wall time also counts other processes' turns, CPU time does not.
+
 Run: .venv/bin/python benchmarks/bench_overhead.py
 """
 
 from __future__ import annotations
 
 import tempfile
+import time
 from pathlib import Path
 
 from common import save
@@ -31,8 +35,10 @@ def run(count: int, concurrency: int, latency: float) -> dict:
             f"models.default.options={{latency: {latency}}}",
         ],
     )
+    cpu = time.process_time()
     with tempfile.TemporaryDirectory() as tmp:
         result = generate(config, Path(tmp))
+    cpu = time.process_time() - cpu
     stats = result.stats
     return {
         "count": count,
@@ -43,6 +49,7 @@ def run(count: int, concurrency: int, latency: float) -> dict:
         "reviews_per_s": round(result.accepted / stats.elapsed, 1),
         "ms_per_accepted": round(1000 * stats.elapsed / result.accepted, 2),
         "ms_per_draft": round(1000 * stats.elapsed / stats.drafts, 2),
+        "cpu_ms_per_draft": round(1000 * cpu / stats.drafts, 2),
     }
 
 

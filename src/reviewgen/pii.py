@@ -158,9 +158,37 @@ def _valid_phone_prefix(candidate: str) -> int:
     return 0
 
 
+# Digits joined by up to 4 separators: a superset of what phonenumbers' matcher and the loose
+# pattern take as one candidate (their separators are non-word characters plus "x" and "ー").
+_DIGIT_CLUSTER_RE = re.compile(r"\d(?:(?:[\W_xXー]){0,4}\d)*")
+# The fewest digits a valid number can have here: AU's 5 national digits (a "+" number needs
+# at least 6: country code and 4 digits).
+_MIN_PHONE_DIGITS = 5
+
+
+def _digit_count(text: str) -> int:
+    """``str.isdigit`` characters in ``text`` (ASCII text: ten C-level counts)."""
+    if text.isascii():
+        return sum(map(text.count, "0123456789"))
+    return sum(c.isdigit() for c in text)
+
+
+def _may_hold_phone(text: str) -> bool:
+    """Cheap necessary condition for a phone span; skips the slow matcher for ordinary text.
+
+    No phone number is shorter than 7 digits in all, and none fits in a cluster of digits
+    with fewer than ``_MIN_PHONE_DIGITS`` (prices, storage sizes, model numbers).
+    """
+    if _digit_count(text) < 7:
+        return False
+    return any(
+        _digit_count(m.group()) >= _MIN_PHONE_DIGITS for m in _DIGIT_CLUSTER_RE.finditer(text)
+    )
+
+
 def _phone_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
-    if sum(c.isdigit() for c in text) < 7:  # no phone number is shorter; skips the slow matcher
+    if not _may_hold_phone(text):
         return spans
     for region in _PHONE_REGIONS:
         for match in phonenumbers.PhoneNumberMatcher(
@@ -283,6 +311,18 @@ def _common_words() -> frozenset[str]:
     return frozenset(_FUNCTION_WORDS.split()) | frozenset(_analyzer().lexicon)
 
 
+def _name_cued(text: str, start: int) -> bool:
+    """Whether a cue word ("my wife", "thanks to") ends right before ``start``.
+
+    Every cue ends in a letter, so a word after "." or a digit skips the regex.
+    """
+    window = _window(text, start)
+    tail = window.rstrip()
+    while tail.endswith(","):
+        tail = tail[:-1].rstrip()
+    return bool(tail) and tail[-1].isalpha() and bool(_NAME_CUE_RE.search(window))
+
+
 def _person_spans(text: str) -> list[tuple[int, int]]:
     first_names, last_names = _name_lists()
     common = _common_words()
@@ -294,7 +334,7 @@ def _person_spans(text: str) -> list[tuple[int, int]]:
     words = list(_CAP_WORD_RE.finditer(text))
     for index, word in enumerate(words):
         token = word.group()
-        cued = bool(_NAME_CUE_RE.search(_window(text, word.start())))
+        cued = _name_cued(text, word.start())
         if token not in first_names and not cued:
             continue
         following = words[index + 1] if index + 1 < len(words) else None
@@ -318,14 +358,24 @@ def _person_spans(text: str) -> list[tuple[int, int]]:
 _PRIORITY = {"email": 0, "url": 1, "card": 2, "phone": 3, "address": 4, "person": 5}
 
 
+# Cheap necessary conditions (a literal each pattern needs), so ordinary review text skips
+# the slow scans: "@" for e-mails, "dot" for spelled-out ones, these for URLs.
+_URL_HINT_RE = re.compile(r"://|\.\w|www\.", re.IGNORECASE)
+_CARD_MIN_DIGITS = 13
+
+
 def _candidates(text: str) -> list[tuple[str, int, int]]:
     found: list[tuple[str, int, int]] = []
-    for match in _EMAIL_RE.finditer(text):
-        found.append(("email", match.start(), match.end()))
-    for match in _OBFUSCATED_EMAIL_RE.finditer(text):
-        if match.group().split()[0].lower() not in _FUNCTION_WORDS.split():  # "it at x dot com"
+    if "@" in text:
+        for match in _EMAIL_RE.finditer(text):
             found.append(("email", match.start(), match.end()))
-    for match in _URL_RE.finditer(text):
+    if "dot" in text.lower():
+        for match in _OBFUSCATED_EMAIL_RE.finditer(text):
+            # not "it at x dot com"
+            if match.group().split()[0].lower() not in _FUNCTION_WORDS.split():
+                found.append(("email", match.start(), match.end()))
+    urls = _URL_RE.finditer(text) if _URL_HINT_RE.search(text) else ()
+    for match in urls:
         tld = match.group("tld")
         if tld and tld.lower() in _WORD_TLDS and not match.group("path"):
             continue
@@ -339,7 +389,8 @@ def _candidates(text: str) -> list[tuple[str, int, int]]:
             return 0
         return _card_prefix(match.group())
 
-    found.extend(("card", start, end) for start, end in _scan(_CARD_RE, text, card))
+    if _digit_count(text) >= _CARD_MIN_DIGITS:
+        found.extend(("card", start, end) for start, end in _scan(_CARD_RE, text, card))
     found.extend(("phone", start, end) for start, end in _phone_spans(text))
     for pattern in (_ADDRESS_RE, _PO_BOX_RE):
         found.extend(("address", m.start(), m.end()) for m in pattern.finditer(text))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 WORD_RE = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)*")
 SENTENCE_END_RE = re.compile(r"[.!?]+(?=\s|$)")
@@ -14,6 +15,12 @@ def words(text: str) -> list[str]:
 
 def word_count(text: str) -> int:
     return len(WORD_RE.findall(text))
+
+
+@lru_cache(maxsize=256)
+def lower_words(text: str) -> tuple[str, ...]:
+    """Lowercased ``words(text)``, cached: several critic rules tokenise the same draft."""
+    return tuple(w.lower() for w in WORD_RE.findall(text))
 
 
 def sentence_count(text: str) -> int:

@@ -188,3 +188,50 @@ def test_typos_properties(text, rate, seed):
         protected_occurrences(result.text, PROTECT),
     )
     assert all(after[t] >= n for t, n in before.items())
+
+
+# --- the fast protected-span matcher gives the shared regex's spans ---------------------------
+
+SPAN_TERMS = {"battery", "battery life", "app", "apps", "g", "5g", "$", "wi-fi", "freez", "a+"}
+SPAN_PIECES = [
+    "battery",
+    "Battery Life",
+    "batterylife",
+    "battery lifespan",
+    "app",
+    "apps",
+    "appstore",
+    "5G",
+    "G",
+    "g5",
+    "$199",
+    "$",
+    "Wi-Fi",
+    "wi-fi6",
+    "freezes",
+    "antifreeze",
+    "A+",
+    "a+b",
+    "x",
+]
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(SPAN_PIECES),
+            st.sampled_from([" ", ",", ".", "-", "'", "9"]),
+            st.text(min_size=1, max_size=4),
+        ),
+        max_size=16,
+    )
+)
+def test_fast_protected_spans_match_the_shared_pattern(pieces):
+    from reviewgen.augment.base import protected_spans
+    from reviewgen.augment.noise import _protection
+
+    text = "".join(pieces)
+    spans = _protection(SPAN_TERMS).spans(text)
+    if spans is not None:  # None: non-ASCII text or URL-like tokens, left to the shared regex
+        assert spans == protected_spans(text, SPAN_TERMS)

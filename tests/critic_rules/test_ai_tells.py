@@ -100,3 +100,42 @@ def test_emoji_flood_fails(check):
     verdict = check("ai_tells.v1", "Love it 😍🔥🔥📸✨")
     assert verdict.details["categories"] == ["emoji"]
     assert verdict.feedback == "Use fewer emoji."
+
+
+def test_patterns_have_only_lowercase_letters_so_ascii_text_can_be_matched_folded():
+    """ai_tells matches ASCII drafts case-sensitively in lowercase; that needs these literals."""
+    import re
+
+    from reviewgen.critic_rules.ai_tells import _HARD_TELLS, _MARKETING
+
+    patterns = [p for _, group in _HARD_TELLS.values() for p in group] + [_MARKETING]
+    for pattern in patterns:
+        literal = re.sub(r"\\.", "", pattern.pattern)  # drop escapes such as \W, \S, \A
+        assert literal == literal.lower(), pattern.pattern
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "SURE, HERE'S A REVIEW:\nGreat phone.",
+        "Title: Great\nIt works.",
+        "Great phone.\n## Verdict\nBuy it.",
+        "The Reviewer Says it is a GAME-CHANGER and Truly Shines, Stunning!",
+        "In Conclusion, A Breeze to use. Top-Notch.",
+        "Rating: 4/5",
+        "Seamless. Stunning. Elevates everything. Müller agrees.",  # non-ASCII: the plain path
+    ],
+)
+def test_folded_matching_finds_what_case_insensitive_matching_finds(check, draft):
+    from reviewgen.critic_rules.ai_tells import _HARD_TELLS, _MARKETING
+
+    expected = [
+        m.group().strip()
+        for _, group in _HARD_TELLS.values()
+        for p in group
+        for m in p.finditer(draft)
+    ]
+    marketing = [m.group() for m in _MARKETING.finditer(draft)]
+    verdict = check("ai_tells.v1", draft)
+    found = [hit for hits in verdict.details.get("tells", {}).values() for hit in hits]
+    assert sorted(found) == sorted(expected + (marketing if len(marketing) > 1 else []))

@@ -117,3 +117,57 @@ def test_empty_draft_fails(check):
     assert not verdict.passed
     assert verdict.details == {"empty": True}
     assert verdict.feedback == "Write the review text."
+
+
+# The embedded model's draft that used to pass: it ran on in " ." tokens to the token limit.
+TRAILING_DOTS = "Item arrived on time and very good quality 100% recommended" + " ." * 32
+
+
+@pytest.mark.parametrize(
+    ("draft", "symbol", "count"),
+    [
+        (TRAILING_DOTS, ".", 32),
+        ("Good phone, fast delivery - - - - - - - - and a free case.", "-", 8),
+        ("Works fine. ... ... ... ... ... ... ... Battery ok.", "...", 7),
+        ("Love it" + "!" * 16, "!", 16),
+        ("Arrived broken." + "." * 30, ".", 31),
+    ],
+)
+def test_runs_of_one_symbol_fail_with_feedback(check, draft, symbol, count):
+    verdict = check("degeneration.v1", draft)
+    assert not verdict.passed
+    assert verdict.details["symbol_run"] == symbol
+    assert verdict.details["symbol_run_length"] == count
+    assert draft[verdict.details["symbol_run_at"] :].startswith(symbol)
+    assert f'run of "{symbol}"' in verdict.feedback
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "Best phone ever!!!!",
+        "Great phone!!!!!!!!!!!! Fast shipping too.",  # real reviews shout like this
+        "It works...... mostly. The battery is fine.",
+        "THANKS, NICE WORKING WITH YOU ! ! ! ! !",
+        "Happy with it :) :) :)",
+        "Pros - - camera. Cons - - battery.",
+        "Five stars from me * * * * *",
+    ],
+)
+def test_ordinary_repeated_punctuation_passes(check, draft):
+    verdict = check("degeneration.v1", draft)
+    assert verdict.passed, verdict.details
+
+
+def test_symbol_run_limits_are_parameters(check):
+    draft = "Solid phone ! ! !"
+    assert check("degeneration.v1", draft).passed
+    verdict = check("degeneration.v1", draft, params={"max_spaced_symbols": 2})
+    assert verdict.details["symbol_run_length"] == 3
+    assert not check("degeneration.v1", "Solid phone!!!!", params={"max_glued_symbols": 3}).passed
+
+
+def test_symbol_run_offset_is_in_the_draft_as_given(check):
+    draft = "  \n" + TRAILING_DOTS
+    verdict = check("degeneration.v1", draft)
+    assert draft[verdict.details["symbol_run_at"] :] == "." + " ." * 31

@@ -69,10 +69,11 @@ def test_empty_draft_scores_zero(check):
 @given(words=st.integers(0, 90), target=st.integers(1, 60))
 def test_pass_matches_band_and_score_falls_with_distance(check, words, target):
     verdict = check("length.v1", draft(words), length_target=target)
-    in_band = words >= 3 and 0.5 <= words / target <= 1.6
+    slack = abs(words - target) <= 5  # slack_words: short targets get a few words either way
+    in_band = words >= 3 and (slack or 0.5 <= words / target <= 1.6)
     assert verdict.passed == in_band
     assert 0.0 <= verdict.score <= 1.0
     if words >= 3:
-        assert (verdict.score >= 0.5) == (0.5 <= words / target <= 1.6)
+        assert (verdict.score >= 0.5) == in_band
     nearer = check("length.v1", draft(target), length_target=target)
     assert nearer.score >= verdict.score

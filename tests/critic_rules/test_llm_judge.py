@@ -13,6 +13,7 @@ from langchain_core.messages import AIMessage
 from langchain_core.runnables import RunnableLambda
 
 from reviewgen.chains import judge as judge_chain
+from reviewgen.chains import structured
 from reviewgen.chains.critic import Critic
 from reviewgen.critic_rules import llm_judge
 from reviewgen.models.fake import FakeChatModel, render_messages
@@ -128,14 +129,14 @@ def test_models_without_tool_calling_answer_in_text():
     fenced = f"Here you go:\n```json\n{answer(5, 4, 4)}\n```"
     result = asyncio.run(judge_chain.ajudge(TextOnlyModel(responses=[fenced]), DRAFT, make_plan()))
     assert result.structured is False
-    assert result.scores is not None and result.scores.realism == 5
+    assert result.value is not None and result.value.realism == 5
 
 
 def test_completion_models_answer_in_text():
     model = FakeListLLM(responses=[answer(3, 3, 3)])
     result = asyncio.run(judge_chain.ajudge(model, DRAFT, make_plan()))
     assert result.structured is False
-    assert result.scores is not None and result.scores.rating_match == 3
+    assert result.value is not None and result.value.rating_match == 3
 
 
 def test_text_mode_re_asks_too():
@@ -193,8 +194,11 @@ def test_unparseable_tool_call_arguments_are_kept_as_the_raw_answer():
 def test_list_content_is_read_as_its_text_parts():
     """Gemini-style content blocks: the JSON inside the text part is what gets parsed."""
     reply = AIMessage(content=[{"type": "text", "text": answer(5, 5, 5)}])
-    assert judge_chain._raw_text(reply) == answer(5, 5, 5)
-    assert judge_chain.parse_scores(judge_chain._raw_text(reply)).realism == 5
+    assert structured.raw_text(reply) == answer(5, 5, 5)
+    assert (
+        structured.parse_json_object(structured.raw_text(reply), judge_chain.JudgeScores).realism
+        == 5
+    )
 
 
 def test_a_long_parse_error_is_shortened_in_the_re_ask():

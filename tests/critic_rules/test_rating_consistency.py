@@ -71,3 +71,37 @@ def test_three_stars_fail_one_sided_complaints(check):
     verdict = check("rating_consistency.v1", draft, rating=3)
     assert not verdict.passed
     assert verdict.details["direction"] == "more_positive"
+
+
+# VADER's quirks the fast analyzer must keep: negation one to three words back, "never so",
+# "without doubt", "kind of", idioms, boosters, "but", "least", ALL CAPS, "!", "?", emoji.
+VADER_CASES = [
+    HAPPY,
+    ANGRY,
+    MIXED,
+    GUSHING,
+    "",
+    "   ",
+    "Not good. Not very good at all. Never so happy. This is not the best.",
+    "Without doubt the best phone, and it isn't bad, it isn't terrible, no problems.",
+    "It is kind of good, sort of okay, the bomb, yeah right, bus stop, to die for.",
+    "At least it works, least favourite, very least, no or nor good.",
+    "The camera is GREAT but the battery is AWFUL!!! Why?? Why???",
+    "Love it 😍 😡 👍 but the screen :( is meh :)",
+    "No good, no, nothing good, never good, not bad at all",
+    "I don't love it, it doesn't suck, can't complain, wouldn't recommend.",
+    "EXTREMELY happy, incredibly bad, barely works, slightly broken, hardly great.",
+    "It is really very extremely good, so VERY GOOD, no no bad, NO doubt a SUPER phone.",
+    "kind of great, kind good, the no good phone, not at all nice",
+]
+
+
+@pytest.mark.parametrize("text", VADER_CASES)
+def test_fast_vader_scores_like_vader(text):
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from reviewgen.sentiment import _FastAnalyzer
+
+    assert _FastAnalyzer().polarity_scores(text) == SentimentIntensityAnalyzer().polarity_scores(
+        text
+    )

@@ -100,3 +100,34 @@ def test_span_invariants(pieces):
         assert text[span.start : span.end] == span.text and span.text
         assert span.start >= previous_end  # sorted and non-overlapping
         previous_end = span.end
+
+
+_PHONE_REGIONS_ALL = ("US", "GB", "IN", "AU", "FR")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text("0123456789", min_size=1, max_size=6),
+            st.sampled_from([" ", "-", ".", "(", ")", "+", "/", "x", " - ", ", ", "  ", "ー"]),
+            st.sampled_from(["call ", "GB ", " mah ", "+44 ", "+61 ", "tel: "]),
+        ),
+        max_size=12,
+    )
+)
+def test_phone_prefilter_never_hides_a_number(pieces):
+    """Whenever the cheap prefilter skips a text, no phone check could have matched in it."""
+    import phonenumbers
+
+    from reviewgen.pii import _LOOSE_PHONE_RE, _may_hold_phone, _valid_phone_prefix
+
+    text = "".join(pieces)
+    if _may_hold_phone(text) or sum(c.isdigit() for c in text) < 7:
+        return  # checked in full, or skipped as before the prefilter existed
+    for region in _PHONE_REGIONS_ALL:
+        leniency = phonenumbers.Leniency.VALID
+        assert not list(phonenumbers.PhoneNumberMatcher(text, region, leniency=leniency))
+    for match in _LOOSE_PHONE_RE.finditer(text):
+        assert sum(c.isdigit() for c in match.group()) < 7
+        assert _valid_phone_prefix(match.group()) == 0

@@ -10,12 +10,19 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import Field, field_validator
 
-from reviewgen.augment.base import AugmentResult, OpParams, match_case, substitute
+from reviewgen.augment.base import (
+    PREFIX_MIN_LENGTH,
+    AugmentResult,
+    OpParams,
+    match_case,
+    substitute,
+)
 from reviewgen.registry import augmenters
 from reviewgen.schemas import WritingStyle
 
@@ -95,6 +102,117 @@ SHOUT_P = 0.8
 SHOUT_MIN_VALENCE = 1.5
 
 
+# --- protected terms, matched fast --------------------------------------------------------------
+# ``substitute`` finds protected spans with one regex alternating over every term (100+ for a
+# phone lexicon), which costs more than the edits themselves. ``_Protection`` finds the same
+# spans with a first-character index; it answers only for ASCII text without the tokens the
+# shared pattern always protects, and ``_substitute`` falls back to ``substitute`` otherwise.
+
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+_ALWAYS_PROTECTED_HINTS = ("[", "@", "://", "www.")
+_HEAD = 3
+
+
+class _Protection:
+    """Protected terms with the spans ``augment.base.protected_spans`` would give them."""
+
+    def __init__(self, terms: frozenset[str]) -> None:
+        self.terms = terms
+        self.ascii = all(t.isascii() for t in terms)
+        normalised = {t.strip().lower() for t in terms if t.strip()}
+        # The shared pattern's alternation order: 4+ character terms (which also protect the
+        # rest of the word they start) longest first, then shorter terms as whole words.
+        ordered = sorted(normalised, key=len, reverse=True)
+        ranked = [(t, True) for t in ordered if len(t) >= PREFIX_MIN_LENGTH]
+        ranked += [(t, False) for t in ordered if len(t) < PREFIX_MIN_LENGTH]
+        # Candidates by their first three characters; terms shorter than that rank last, so
+        # appending them by first character keeps the alternation order.
+        self.by_head: dict[str, list[tuple[str, bool]]] = {}
+        self.short: dict[str, list[tuple[str, bool]]] = {}
+        for term, is_prefix in ranked:
+            if len(term) >= _HEAD:
+                self.by_head.setdefault(term[:_HEAD], []).append((term, is_prefix))
+            else:
+                self.short.setdefault(term[0], []).append((term, is_prefix))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.terms)
+
+    def spans(self, text: str) -> list[tuple[int, int]] | None:
+        """Protected spans, or ``None`` when only the shared regex can say."""
+        lower = text.lower()
+        if not (self.ascii and text.isascii()) or any(h in lower for h in _ALWAYS_PROTECTED_HINTS):
+            return None
+        starts: set[int] = set()  # where a term could start: its first characters occur there
+        for head in [*self.by_head, *self.short]:
+            at = lower.find(head)
+            while at >= 0:
+                starts.add(at)
+                at = lower.find(head, at + 1)
+        spans: list[tuple[int, int]] = []
+        size, cursor = len(text), 0
+        for start in sorted(starts):
+            if start < cursor or (start and text[start - 1] in _ALNUM):
+                continue
+            head = self.by_head.get(lower[start : start + _HEAD], [])
+            for term, is_prefix in head + self.short.get(lower[start], []):
+                if not lower.startswith(term, start):
+                    continue
+                end = start + len(term)
+                if is_prefix:
+                    while end < size and text[end] in _ALNUM:
+                        end += 1
+                elif end < size and text[end] in _ALNUM:
+                    continue
+                spans.append((start, end))
+                cursor = end
+                break
+        return spans
+
+
+@lru_cache(maxsize=64)
+def _cached_protection(terms: frozenset[str]) -> _Protection:
+    return _Protection(terms)
+
+
+def _protection(protected: Iterable[str]) -> _Protection:
+    if isinstance(protected, _Protection):
+        return protected
+    return _cached_protection(frozenset(protected))
+
+
+def _substitute(
+    text: str,
+    pattern: re.Pattern[str],
+    replace: Callable[[re.Match[str]], str | None],
+    protected: Iterable[str],
+) -> tuple[str, int]:
+    """``augment.base.substitute`` with faster protected-span matching (same result)."""
+    protection = _protection(protected)
+    matches = list(pattern.finditer(text))
+    if not matches:
+        return text, 0
+    spans = protection.spans(text)
+    if spans is None:
+        return substitute(text, pattern, replace, protection.terms)
+    out: list[str] = []
+    cursor = changed = nearest = 0
+    for match in matches:  # matches and spans are both in text order and disjoint
+        while nearest < len(spans) and spans[nearest][1] <= match.start():
+            nearest += 1
+        if nearest < len(spans) and spans[nearest][0] < match.end():
+            continue  # touches a protected span
+        new = replace(match)
+        if new is None or new == match.group():
+            continue
+        out.append(text[cursor : match.start()])
+        out.append(new)
+        cursor = match.end()
+        changed += 1
+    out.append(text[cursor:])
+    return "".join(out), changed
+
+
 def _typo(word: str, kind: TypoKind, rng: random.Random) -> str | None:
     """One typo of ``kind`` inside ``word``; the first letter is kept (people rarely miss it)."""
     i = rng.randrange(1, len(word))
@@ -134,14 +252,14 @@ def add_typos(
             counts[kind] += 1
         return new
 
-    text, _ = substitute(text, _WORD_RE, replace, protected)
+    text, _ = _substitute(text, _WORD_RE, replace, protected)
     return text, {f"typo_{k}": n for k, n in counts.items() if n}
 
 
 def drop_apostrophes(
     text: str, rate: float, rng: random.Random, protected: Iterable[str] = ()
 ) -> tuple[str, int]:
-    return substitute(
+    return _substitute(
         text, _APOSTROPHE_RE, lambda m: "" if rng.random() < rate else None, protected
     )
 
@@ -156,7 +274,7 @@ def use_slang(
         slang = SLANG[original.lower().replace("’", "'")]
         return slang if original.startswith("I ") else match_case(original, slang)
 
-    return substitute(text, _SLANG_RE, replace, protected)
+    return _substitute(text, _SLANG_RE, replace, protected)
 
 
 def punctuate(
@@ -173,22 +291,22 @@ def punctuate(
         return lambda m: new if rng.random() < p else None
 
     if habit == "minimal":
-        text, commas = substitute(text, _COMMA_RE, maybe(MINIMAL_COMMA_P, ""), protected)
-        text, dots = substitute(text, _SENTENCE_DOT_RE, maybe(MINIMAL_DOT_P, ""), protected)
+        text, commas = _substitute(text, _COMMA_RE, maybe(MINIMAL_COMMA_P, ""), protected)
+        text, dots = _substitute(text, _SENTENCE_DOT_RE, maybe(MINIMAL_DOT_P, ""), protected)
         return text, commas + dots
     if habit == "excited":
-        text, dots = substitute(
+        text, dots = _substitute(
             text,
             _SENTENCE_DOT_RE,
             lambda m: rng.choice(("!", "!!")) if rng.random() < EXCITED_P else None,
             protected,
         )
-        text, bangs = substitute(text, _BANG_RE, maybe(EXCITED_P, "!!!"), protected)
+        text, bangs = _substitute(text, _BANG_RE, maybe(EXCITED_P, "!!!"), protected)
         if text and text[-1].isalnum():
             return text + "!!", dots + bangs + 1
         return text, dots + bangs
-    text, dots = substitute(text, _SENTENCE_DOT_RE, maybe(ELLIPSES_P, "..."), protected)
-    text, commas = substitute(text, _COMMA_RE, maybe(ELLIPSES_P, ".."), protected)
+    text, dots = _substitute(text, _SENTENCE_DOT_RE, maybe(ELLIPSES_P, "..."), protected)
+    text, commas = _substitute(text, _COMMA_RE, maybe(ELLIPSES_P, ".."), protected)
     return text, dots + commas
 
 
@@ -206,14 +324,14 @@ def recase(
 ) -> tuple[str, int]:
     """Lowercase everything, or shout the strongly-felt words (``AMAZING``, ``TERRIBLE``)."""
     if casing == "lowercase":
-        return substitute(text, _ANY_WORD_RE, lambda m: m.group().lower(), protected)
+        return _substitute(text, _ANY_WORD_RE, lambda m: m.group().lower(), protected)
     if casing == "shouty":
 
         def shout(match: re.Match[str]) -> str | None:
             strong = abs(_valence(match.group())) >= SHOUT_MIN_VALENCE
             return match.group().upper() if strong and rng.random() < SHOUT_P else None
 
-        return substitute(text, _ANY_WORD_RE, shout, protected)
+        return _substitute(text, _ANY_WORD_RE, shout, protected)
     return text, 0
 
 
@@ -239,24 +357,25 @@ def apply_style_noise(
     exact spelling and case.
     """
     changes: dict[str, int] = {}
+    guard = _protection(protected)  # built once for every step below
 
     def note(name: str, count: int) -> None:
         if count:
             changes[name] = changes.get(name, 0) + count
 
     if style.slang:
-        text, n = use_slang(text, SLANG_P, rng, protected)
+        text, n = use_slang(text, SLANG_P, rng, guard)
         note("slang", n)
     if style.drops_apostrophes:
-        text, n = drop_apostrophes(text, APOSTROPHE_P, rng, protected)
+        text, n = drop_apostrophes(text, APOSTROPHE_P, rng, guard)
         note("apostrophes_dropped", n)
     if style.typo_rate > 0:
-        text, typos = add_typos(text, style.typo_rate, rng, protected)
+        text, typos = add_typos(text, style.typo_rate, rng, guard)
         for name, n in typos.items():
             note(name, n)
-    text, n = punctuate(text, style.punctuation, rng, protected)
+    text, n = punctuate(text, style.punctuation, rng, guard)
     note(f"punctuation_{style.punctuation}", n)
-    text, n = recase(text, style.casing, rng, protected)
+    text, n = recase(text, style.casing, rng, guard)
     note("lowercased" if style.casing == "lowercase" else "shouted", n)
     if style.emoji and text.strip():
         text, n = add_emoji(text, rng)

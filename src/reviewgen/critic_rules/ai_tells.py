@@ -105,6 +105,34 @@ class AiTellsParams(BaseModel):
     max_emoji: int = Field(3, ge=0, description="emoji tolerated per draft")
 
 
+def _finder(pattern: re.Pattern[str]):
+    """``finditer`` for ``pattern`` that gives the same matches more cheaply on common drafts.
+
+    A line-anchored pattern on one-line text can only match at 0. ``re`` matches ignoring case
+    several times slower, so ASCII text is matched case-sensitively in lowercase (every literal
+    letter in these patterns is lowercase) and the matches are taken from the original text.
+    """
+    anchored = pattern.pattern.startswith("^") and bool(pattern.flags & re.MULTILINE)
+    folded = re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE)
+
+    def finditer(text: str, lowered: str | None) -> list[str]:
+        if lowered is None:  # non-ASCII: lowercasing may not keep offsets or case rules
+            return [m.group() for m in pattern.finditer(text)]
+        if anchored and "\n" not in text:
+            match = folded.match(lowered)
+            return [] if match is None else [text[: match.end()]]
+        return [text[m.start() : m.end()] for m in folded.finditer(lowered)]
+
+    return finditer
+
+
+_HARD_FINDERS = {
+    category: (advice, [_finder(p) for p in patterns])
+    for category, (advice, patterns) in _HARD_TELLS.items()
+}
+_MARKETING_FINDER = _finder(_MARKETING)
+
+
 @register_rule("ai_tells.v1")
 class AiTellsRule(CriticRule):
     """Fail on any assistant/heading/markdown/third-person/star-header tell, on more than
@@ -115,16 +143,17 @@ class AiTellsRule(CriticRule):
     def check(self, draft: str, context: CriticContext) -> Verdict:
         p: AiTellsParams = self.params  # type: ignore[assignment]
         draft = draft.replace("’", "'")
+        lowered = draft.lower() if draft.isascii() else None
         tells: dict[str, list[str]] = {}
         feedback: list[str] = []
-        for category, (advice, patterns) in _HARD_TELLS.items():
-            found = [m.group().strip() for pat in patterns for m in pat.finditer(draft)]
+        for category, (advice, finders) in _HARD_FINDERS.items():
+            found = [hit.strip() for find in finders for hit in find(draft, lowered)]
             if category == "assistant":
                 found += [x for x in p.extra_phrases if _phrase(x).search(draft)]
             if found:
                 tells[category] = found
                 feedback.append(advice)
-        marketing = [m.group() for m in _MARKETING.finditer(draft)]
+        marketing = _MARKETING_FINDER(draft, lowered)
         if len(marketing) > p.max_marketing_hits:
             tells["marketing"] = marketing
             quoted = ", ".join(f"'{w}'" for w in dict.fromkeys(w.lower() for w in marketing))

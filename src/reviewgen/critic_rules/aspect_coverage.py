@@ -8,6 +8,7 @@ aspect lexicon (plus ``extra_terms``), the same matcher the evaluator uses for t
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -33,6 +34,12 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+@lru_cache(maxsize=256)
+def _extra_lexicon(aspect_terms: tuple[tuple[str, ...], ...]) -> AspectLexicon:
+    """Each aspect's spoken name and extra terms (plans repeat aspect sets: compile once)."""
+    return AspectLexicon({a: [_spoken(a), *terms] for a, *terms in aspect_terms})
+
+
 @register_rule("aspect_coverage.v1")
 class AspectCoverageRule(CriticRule):
     """Pass when at least ``ceil(min_share * n)`` of the plan's ``n`` aspects are mentioned.
@@ -48,7 +55,7 @@ class AspectCoverageRule(CriticRule):
         targets = list(dict.fromkeys(context.plan.aspects))
         if not targets:
             return self.ok(1.0, covered_aspects=[], missing_aspects=[])
-        extra = AspectLexicon({a: [_spoken(a), *p.extra_terms.get(a, [])] for a in targets})
+        extra = _extra_lexicon(tuple((a, *p.extra_terms.get(a, [])) for a in targets))
         covered = [a for a in targets if context.lexicon.covers(draft, a) or extra.covers(draft, a)]
         missing = [a for a in targets if a not in covered]
         score = len(covered) / len(targets)

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from reviewgen.critic_rules.base import CriticContext, CriticRule, register_rule
 from reviewgen.schemas import Verdict
-from reviewgen.text import words
+from reviewgen.text import lower_words
 
 _ENGLISH = """a about above after again against all also am an and any are as at be because been
     before being below between both but by can could did do does doing don't down during each
@@ -52,9 +52,8 @@ class LanguageRule(CriticRule):
 
     def check(self, draft: str, context: CriticContext) -> Verdict:
         p: LanguageParams = self.params  # type: ignore[assignment]
-        tokens = [w.lower().replace("’", "'") for w in words(draft)]
-        letters = [ch for ch in draft if ch.isalpha()]
-        ascii_share = sum(ch.isascii() for ch in letters) / len(letters) if letters else 1.0
+        tokens = [w.replace("’", "'") for w in lower_words(draft)]
+        ascii_share = 1.0 if draft.isascii() else _ascii_letter_share(draft)
         english = sum(t in ENGLISH_FUNCTION_WORDS for t in tokens)
         foreign = sum(t in FOREIGN_FUNCTION_WORDS for t in tokens)
         share = english / len(tokens) if tokens else 0.0
@@ -72,3 +71,8 @@ class LanguageRule(CriticRule):
             )
             return self.fail(feedback, min(ascii_share, share), **details)
         return self.ok(1.0, **details)
+
+
+def _ascii_letter_share(text: str) -> float:
+    letters = [ch for ch in text if ch.isalpha()]
+    return sum(ch.isascii() for ch in letters) / len(letters) if letters else 1.0

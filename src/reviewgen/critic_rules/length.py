@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from reviewgen.critic_rules.base import CriticContext, CriticRule, register_rule
 from reviewgen.schemas import Verdict
-from reviewgen.text import word_count
+from reviewgen.text import lower_words
 
 
 class LengthParams(BaseModel):
@@ -41,7 +41,7 @@ class LengthRule(CriticRule):
     def check(self, draft: str, context: CriticContext) -> Verdict:
         p: LengthParams = self.params  # type: ignore[assignment]
         target = context.plan.length_target
-        words = word_count(draft)
+        words = len(lower_words(draft))  # shared with the other rules' tokenising
         ratio = words / target
         score = self._score(ratio, p)
         if abs(words - target) <= p.slack_words and words >= p.min_words:

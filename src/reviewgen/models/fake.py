@@ -81,10 +81,11 @@ class FakeChatModel(BaseChatModel):
         return compose_review(prompt)
 
     def _result(self, prompt: str, text: str) -> ChatResult:
+        tokens_in, tokens_out = len(prompt.split()), len(text.split())
         usage = {
-            "input_tokens": len(prompt.split()),
-            "output_tokens": len(text.split()),
-            "total_tokens": len(prompt.split()) + len(text.split()),
+            "input_tokens": tokens_in,
+            "output_tokens": tokens_out,
+            "total_tokens": tokens_in + tokens_out,
         }
         message = AIMessage(content=text, usage_metadata=usage)
         return ChatResult(generations=[ChatGeneration(message=message)])

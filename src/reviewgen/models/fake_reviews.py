@@ -143,7 +143,8 @@ def compose_review(prompt: str) -> str:
         f"{rng.choice(['honestly', 'really', 'to be fair', 'no joke', 'for me'])}."
         for aspect in aspects
     ]
-    while sum(len(p.split()) for p in parts) < length:
+    count = sum(len(p.split()) for p in parts)
+    while count < length:
         parts.append(
             rng.choice(TEMPLATES).format(
                 when=rng.choice(WHEN),
@@ -159,5 +160,6 @@ def compose_review(prompt: str) -> str:
                 verb=rng.choice(VERBS),
             )
         )
+        count += len(parts[-1].split())
     parts.insert(rng.randrange(len(parts) + 1), f"Overall {rng.choice(words)}.")
     return " ".join(parts)
