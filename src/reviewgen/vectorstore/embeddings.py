@@ -1,12 +1,14 @@
 """Text embedders for the duplicate store, registered by versioned name.
 
-``hashing.v1`` (default) needs no model: signed char 3-5-gram hashing catches copies, template
-repetition and light edits (measured in docs/NOTES.md). Semantic paraphrases need a semantic
+``hashing.v1`` (default) needs no model: signed char 3-5-gram hashing into 256 dimensions catches
+copies, template repetition and light edits (measured in docs/NOTES.md and
+benchmarks/results/store_quality.json). Semantic paraphrases need a semantic
 embedder: ``sentence_transformers.v1`` (extra) or ``provider.v1`` (the provider's embeddings API).
 """
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import Any, Protocol
 
 import numpy as np
@@ -34,11 +36,23 @@ def _unit_rows(matrix: np.ndarray) -> np.ndarray:
 
 @embedders.register("hashing.v1")
 class HashingEmbedder:
+    """sklearn ``HashingVectorizer`` (char_wb n-grams, signed), as dense float32 unit rows.
+
+    One text goes through sklearn's hashing kernel directly: the public ``transform`` spends
+    most of its ~0.7 ms on parameter validation. Batches use the public ``transform`` in chunks
+    (as fast per text, and bounded memory). tests/test_store.py checks both paths give the
+    public vectorizer's output, so a scikit-learn upgrade that changes the kernel fails there.
+    """
+
     class Params(BaseModel):
         model_config = ConfigDict(extra="forbid")
-        dim: int = 1024
+        # 256, not 1024: the same separation on real reviews (benchmarks/bench_store.py
+        # --quality) at a quarter of the memory and scan time; a million fit in 1 GB.
+        dim: int = 256
         ngram_min: int = 3
         ngram_max: int = 5
+
+    BATCH = 2048  # texts per public transform call: bounded memory for any batch size
 
     def __init__(self, params: Params | None = None) -> None:
         from sklearn.feature_extraction.text import HashingVectorizer
@@ -54,9 +68,39 @@ class HashingEmbedder:
             norm="l2",
             lowercase=True,
         )
+        self._analyzer = self._vectorizer.build_analyzer()
+        self._kernel = _hashing_kernel()
 
     def embed(self, texts: list[str]) -> np.ndarray:
+        if len(texts) == 1 and self._kernel is not None:
+            return self._embed_one(texts[0]).reshape(1, -1)
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(texts), self.BATCH):
+            chunk = self._vectorizer.transform(texts[start : start + self.BATCH])
+            out[start : start + chunk.shape[0]] = _unit_rows(chunk.toarray())
+        return out
+
+    def _embed_one(self, text: str) -> np.ndarray:
+        grams = self._analyzer(text)
+        indices, _, values = self._kernel([zip(grams, repeat(1))], self.dim, np.float64, True, 0)
+        vector = np.bincount(indices, weights=values, minlength=self.dim)
+        norm = np.sqrt(vector @ vector)  # the l2 step of the public transform, in float64
+        if norm > 0:
+            vector /= norm
+        return _unit_rows(vector.reshape(1, -1))[0]
+
+    def embed_public(self, texts: list[str]) -> np.ndarray:
+        """The public sklearn path only; the reference the fast path is tested against."""
         return _unit_rows(self._vectorizer.transform(texts).toarray())
+
+
+def _hashing_kernel() -> Any:
+    """sklearn's private hashing kernel, or None (then the public path is used)."""
+    try:
+        from sklearn.feature_extraction._hashing_fast import transform
+    except ImportError:  # a future scikit-learn moved it
+        return None
+    return transform
 
 
 @embedders.register("sentence_transformers.v1")
