@@ -5,8 +5,9 @@ The shared real reviews are split (seeded): one half is the `--reference` (exemp
 calibration of ratings, lengths and products), the other half is only used for measuring.
 Both datasets are scored with `reviewgen.evaluation` (classifier AUC, length KS, agreement).
 
-Run: .venv/bin/python benchmarks/bench_pipeline.py [COUNT] [--provider fake]
-The full acceptance run is COUNT=200 on the embedded model (hours at today's acceptance rate).
+Run: .venv/bin/python benchmarks/bench_pipeline.py [COUNT] [--provider fake] [--keep DIR]
+The full acceptance run is COUNT=200 on the embedded model. ``--keep DIR`` keeps both datasets,
+the split and the rejects for inspection.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ import json
 import random
 import sys
 import tempfile
+import time
 from collections import Counter
 from pathlib import Path
 
 from common import REAL_REVIEWS, save
 from reviewgen.agents.persona import quotas
+from reviewgen.aspects import AspectLexicon
 from reviewgen.config import load_config
 from reviewgen.evaluation import EvaluationOptions, evaluate
 from reviewgen.providers import build_model, is_chat
@@ -71,9 +74,12 @@ async def baseline(count: int, reference: Path, overrides: list[str], out: Path)
             handle.write(json.dumps({"text": text, "rating": rating, "synthetic": True}) + "\n")
 
 
-def score(name: str, synthetic: Path, reference: Path, measure: Path) -> dict:
-    result = evaluate(synthetic, reference, holdout=measure, options=EvaluationOptions(seed=0))
+def score(name: str, synthetic: Path, measure: Path) -> dict:
+    """Against the half the generator never saw (no exemplar, no calibration came from it)."""
+    result = evaluate(synthetic, measure, options=EvaluationOptions(seed=0))
     s = result.summary
+    giveaways = result.metrics["realism"]["giveaways"]["word"][:8]
+    print(f"{name}: n-grams that give it away:", ", ".join(g["ngram"] for g in giveaways))
     return {
         "dataset": name,
         "auc": s.get("auc"),
@@ -83,10 +89,47 @@ def score(name: str, synthetic: Path, reference: Path, measure: Path) -> dict:
     }
 
 
-def within_dataset_duplicates(path: Path, threshold: float) -> int:
-    texts = [json.loads(line)["text"] for line in path.read_text().splitlines()]
+def read(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def within_dataset_duplicates(records: list[dict], threshold: float) -> int:
     store = DuplicateStore(build_embedder("hashing.v1"), threshold)
-    return sum(not store.check_and_add(str(i), t)[0] for i, t in enumerate(texts))
+    return sum(not store.check_and_add(str(i), r["text"])[0] for i, r in enumerate(records))
+
+
+def copies_of_reference(records: list[dict], reference: Path, threshold: float) -> int:
+    with reference.open(newline="", encoding="utf-8") as handle:
+        texts = [row["text"] for row in csv.DictReader(handle)]
+    store = DuplicateStore(build_embedder("hashing.v1"), threshold)
+    store.add([str(i) for i in range(len(texts))], texts)
+    return sum(store.is_duplicate(store.nearest(r["text"])) for r in records)
+
+
+def pipeline_checks(records: list[dict], config, reference: Path) -> dict:
+    """The issue's acceptance checks on the pipeline's own output."""
+    lexicon = AspectLexicon(config.category.aspects)
+    with reference.open(newline="", encoding="utf-8") as handle:
+        target = Counter(int(row["rating"]) for row in csv.DictReader(handle))
+    got = Counter(r["rating"] for r in records)
+    points = max(
+        abs(100 * got[s] / len(records) - 100 * target[s] / sum(target.values()))
+        for s in range(1, 6)
+    )
+    return {
+        "rating_mix_max_diff_points": round(points, 1),
+        "aspects_not_covered": sum(
+            not all(lexicon.covers(r["text"], a) for a in r["aspects"]) for r in records
+        ),
+        "copies_of_reference": copies_of_reference(records, reference, config.store.threshold),
+        "re_aimed_share": round(
+            sum(
+                r["planned_length"] is not None or r["planned_aspects"] is not None for r in records
+            )
+            / len(records),
+            2,
+        ),
+    }
 
 
 def main() -> None:
@@ -95,28 +138,39 @@ def main() -> None:
     if "--provider" in sys.argv:
         provider = sys.argv[sys.argv.index("--provider") + 1]
         overrides = [f"models.default.provider={provider}", f"models.default.model={provider}"]
+    keep = Path(sys.argv[sys.argv.index("--keep") + 1]) if "--keep" in sys.argv else None
     with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
+        work = keep or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
         reference, measure = split(work)
         config = load_config(
             None, [*overrides, f"run.count={count}", f"reference.path={reference}"]
         )
-        result = generate(config, work / "pipeline")
+        result = generate(config, work / "pipeline", overwrite=True)
+        started = time.perf_counter()
         asyncio.run(baseline(count, reference, overrides, work / "baseline.jsonl"))
+        baseline_minutes = (time.perf_counter() - started) / 60
+        ours, theirs = read(work / "pipeline" / "reviews.jsonl"), read(work / "baseline.jsonl")
+        threshold = config.store.threshold
         rows = [
-            score("pipeline", work / "pipeline" / "reviews.jsonl", reference, measure)
+            score("pipeline", work / "pipeline" / "reviews.jsonl", measure)
             | {
                 "reviews_per_min": round(result.reviews_per_minute, 2),
-                "duplicate_pairs": within_dataset_duplicates(
-                    work / "pipeline" / "reviews.jsonl", config.store.threshold
-                ),
-            },
-            score("single prompt", work / "baseline.jsonl", reference, measure)
+                "own_work_share": round(1 - result.stats.model_seconds / result.stats.elapsed, 4),
+                "drafts": result.stats.drafts,
+                "duplicate_pairs": within_dataset_duplicates(ours, threshold),
+            }
+            | pipeline_checks(ours, config, reference),
+            score("single prompt", work / "baseline.jsonl", measure)
             | {
-                "reviews_per_min": "",
-                "duplicate_pairs": within_dataset_duplicates(
-                    work / "baseline.jsonl", config.store.threshold
-                ),
+                "reviews_per_min": round(len(theirs) / baseline_minutes, 2),
+                "own_work_share": "",
+                "drafts": len(theirs),
+                "duplicate_pairs": within_dataset_duplicates(theirs, threshold),
+                "rating_mix_max_diff_points": "",
+                "aspects_not_covered": "",
+                "copies_of_reference": copies_of_reference(theirs, reference, threshold),
+                "re_aimed_share": "",
             },
         ]
     save("pipeline" if not overrides else "pipeline-fake", rows)

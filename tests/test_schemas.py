@@ -22,6 +22,8 @@ def test_record_round_trips_and_is_marked_synthetic():
         "persona",
         "aspects",
         "length_target",
+        "planned_length",
+        "planned_aspects",
         "models",
         "seed",
         "slot",

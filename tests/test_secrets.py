@@ -20,8 +20,8 @@ import pytest
 
 from reviewgen import providers
 from reviewgen.cli import main
-from reviewgen.config import ModelSpec
-from reviewgen.errors import ProviderError
+from reviewgen.config import ModelSpec, load_config
+from reviewgen.errors import ConfigError, ProviderError
 from tests.evaluation.corpus import make_reviews
 
 try:
@@ -283,3 +283,16 @@ def test_redact_replaces_every_key_and_leaves_other_text():
     redacted = providers.redact(text)
     assert not leaks(redacted) and redacted.endswith("battery lasts")
     assert "[OPENAI_API_KEY]" in redacted
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        "models.default.options={api_key: sk-in-config}",
+        "models.writer={provider: openai, model: m, base_url: 'https://me:sk-x@host/v1'}",
+    ],
+)
+def test_credentials_in_the_config_are_refused(setting):
+    """The config is copied into run.json, so a key written into it would be published."""
+    with pytest.raises(ConfigError, match="key variable"):
+        load_config(None, [setting])

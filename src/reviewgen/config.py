@@ -7,6 +7,7 @@ fails at load time with the key path and the valid choices.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,6 +18,7 @@ from reviewgen.errors import ConfigError
 
 DEFAULT_CONFIG = Path(__file__).parent / "data" / "default_config.yaml"
 ROLES = ("persona", "writer", "judge")
+SECRET_OPTION = re.compile(r"(^|_)(api_?key|key|secret|password|token)$", re.IGNORECASE)
 
 
 class Strict(BaseModel):
@@ -39,6 +41,28 @@ class ModelSpec(Strict):
     tokens_per_minute: float | None = Field(None, gt=0)
     mode: Literal["auto", "chat", "completion"] = "auto"
     options: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("options")
+    @classmethod
+    def _no_secrets_in_options(cls, value: dict[str, Any]) -> dict[str, Any]:
+        # The config is copied into run.json: keys belong in environment variables.
+        secret = [k for k in value if SECRET_OPTION.search(k)]
+        if secret:
+            raise ValueError(
+                f"options {secret} look like credentials; config is saved with every run, so "
+                "set the provider's key variable instead (e.g. OPENAI_API_KEY, GOOGLE_API_KEY)"
+            )
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _no_credentials_in_url(cls, value: str | None) -> str | None:
+        if value and "@" in value.split("://", 1)[-1].split("/", 1)[0]:
+            raise ValueError(
+                "base_url carries credentials (user:key@host); config is saved with every "
+                "run, so set the provider's key variable instead"
+            )
+        return value
 
     def label(self) -> str:
         return f"{self.provider}:{self.model}"
@@ -81,7 +105,11 @@ class Category(Strict):
 
 
 class Length(Strict):
-    mode: Literal["range", "from_reference"] = "range"
+    mode: Literal["range", "from_reference"] = Field(
+        "range",
+        description="range: min/max words unless a reference calibrates lengths; "
+        "from_reference: require that calibration",
+    )
     min_words: int = Field(50, gt=0)
     max_words: int = Field(150, gt=0)
 
@@ -124,6 +152,11 @@ class PersonaConfig(Strict):
     aspect_weights: dict[str, float] = Field(default_factory=dict)
     style: StyleMix = Field(default_factory=StyleMix)
     enrich: bool = False
+    retarget: bool = Field(
+        True,
+        description="keep lengths (with reference lengths) and aspects to the run's mix by "
+        "quotas, re-aiming a draft that misses only those targets at what it wrote",
+    )
 
     @field_validator("ratings")
     @classmethod
@@ -154,7 +187,7 @@ class NoiseConfig(Strict):
 class StoreConfig(Strict):
     embedder: ComponentSpec = Field(default_factory=lambda: ComponentSpec(name="hashing.v1"))
     threshold: float = Field(0.8, gt=0.0, le=1.0)
-    index: Literal["auto", "flat", "hnsw"] = "auto"
+    index: Literal["auto", "flat", "ivf", "hnsw"] = "auto"
     check_reference: bool = True
 
 
@@ -163,8 +196,8 @@ class ReferenceConfig(Strict):
     text_col: str = "text"
     rating_col: str | None = "rating"
     product_col: str | None = "product"
-    calibrate: list[Literal["ratings", "lengths", "products"]] = Field(
-        default_factory=lambda: ["ratings", "lengths", "products"]
+    calibrate: list[Literal["ratings", "lengths", "products", "aspects"]] = Field(
+        default_factory=lambda: ["ratings", "lengths", "products", "aspects"]
     )
     holdout_fraction: float = Field(0.0, ge=0.0, lt=1.0)
     max_products: int = Field(40, gt=0)

@@ -9,11 +9,14 @@ from typing import Any
 
 from reviewgen.agents.orchestrator import Stages
 from reviewgen.agents.persona import Calibration, PersonaAgent
+from reviewgen.agents.quotas import AspectQuota, LengthQuota, Quotas
 from reviewgen.aspects import AspectLexicon
+from reviewgen.chains.backstory import PersonaEnricher
 from reviewgen.chains.critic import Critic
 from reviewgen.chains.writer import PROMPT_HEADERS, Writer
 from reviewgen.components import build_rules
 from reviewgen.config import Config
+from reviewgen.errors import ConfigError
 from reviewgen.models.llamacpp import LlamaCppChat, LlamaCppCompletion
 from reviewgen.providers import build_model, is_chat
 from reviewgen.ratelimit import RateLimiter
@@ -80,6 +83,8 @@ def build(
         )
     rules = build_rules(config.critic.rules)
     needed = {"writer"} | ({"judge"} if any(r.needs_model for r in rules) else set())
+    if config.persona.enrich:
+        needed.add("persona")
     models, labels = _models(config, needed)
     if "judge" in labels and labels["judge"] == labels["writer"]:
         warnings.warn(
@@ -92,9 +97,10 @@ def build(
         if reference is not None
         else default_exemplars(lexicon, config.writer.exemplars_path)
     )
-    trackers = {role: UsageTracker() for role in ("writer", "judge")}
-    if "judge" in models:
-        models["judge"] = models["judge"].with_config(callbacks=[trackers["judge"]])
+    trackers = {role: UsageTracker() for role in ("persona", "writer", "judge")}
+    for role in ("persona", "judge"):
+        if role in models:
+            models[role] = models[role].with_config(callbacks=[trackers[role]])
     writer_model = models["writer"]
     writer_spec = config.models.for_role("writer")
     writer = Writer(
@@ -120,8 +126,10 @@ def build(
         )
         source_store.add([f"source-{i}" for i in range(len(texts))], texts)
     calibration = reference.calibration if reference is not None else Calibration()
+    agent = PersonaAgent(config, calibration)
+    agent.quotas = _quotas(config, agent, lexicon, expected_size)
     stages = Stages(
-        agent=PersonaAgent(config, calibration),
+        agent=agent,
         writer=writer,
         critic=Critic(rules),
         store=store,
@@ -148,5 +156,63 @@ def build(
             if writer_spec.requests_per_minute or writer_spec.tokens_per_minute
             else None
         ),
+        quotas=agent.quotas,
+        enricher=_enricher(config, models.get("persona")),
     )
     return Built(stages, reference)
+
+
+def _enricher(config: Config, model: Any) -> PersonaEnricher | None:
+    if model is None:
+        return None
+    if not is_chat(getattr(model, "bound", model)):  # unwrap the usage-tracking binding
+        raise ConfigError(
+            "persona.enrich needs a chat model for the persona role: set models.persona "
+            "(e.g. {provider: openai, model: gpt-4.1-mini}); a base model such as the "
+            "embedded gemma3-270m cannot write a backstory"
+        )
+    return PersonaEnricher(model, config.category.noun)
+
+
+def _quotas(
+    config: Config, agent: PersonaAgent, lexicon: AspectLexicon, expected_size: int
+) -> Quotas | None:
+    lengths = agent.calibration.all_lengths()
+    if config.persona.length.mode == "from_reference" and not lengths:
+        raise ConfigError(
+            "persona.length.mode: from_reference needs a reference dataset (--reference PATH "
+            "or reference.path) with 'lengths' in reference.calibrate"
+        )
+    if not (config.persona.retarget and expected_size):
+        return None
+    return Quotas(
+        length=LengthQuota(lengths, expected_size) if lengths else None,
+        aspects=AspectQuota(agent.aspect_shares(), expected_size),
+        lexicon=lexicon,
+    )
+
+
+def _enricher(config: Config, model: Any) -> PersonaEnricher | None:
+    if model is None:
+        return None
+    if not is_chat(getattr(model, "bound", model)):  # unwrap the usage-tracking binding
+        raise ConfigError(
+            "persona.enrich needs a chat model for the persona role: set models.persona "
+            "(e.g. {provider: openai, model: gpt-4.1-mini}); a base model such as the "
+            "embedded gemma3-270m cannot write a backstory"
+        )
+    return PersonaEnricher(model, config.category.noun)
+
+
+def _length_quota(
+    config: Config, calibration: Calibration, expected_size: int
+) -> LengthQuota | None:
+    lengths = calibration.all_lengths()
+    if config.persona.length.mode == "from_reference" and not lengths:
+        raise ConfigError(
+            "persona.length.mode: from_reference needs a reference dataset (--reference PATH "
+            "or reference.path) with 'lengths' in reference.calibrate"
+        )
+    if not (lengths and config.persona.length.quota and expected_size):
+        return None
+    return LengthQuota(lengths, expected_size)

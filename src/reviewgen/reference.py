@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from reviewgen.schemas import ReviewPlan
 from reviewgen.text import word_count
 
 DEFAULT_EXEMPLARS = Path(__file__).parent / "data" / "exemplars.jsonl"
+MIN_ASPECT_SHARE = 0.01
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,9 @@ class Reference:
         return [row.text for row in self.rows]
 
 
-def calibrate(rows: list[ReviewRow], parts: list[str], max_products: int) -> Calibration:
+def calibrate(
+    rows: list[ReviewRow], parts: list[str], max_products: int, lexicon: AspectLexicon
+) -> Calibration:
     calibration = Calibration()
     rated = [row for row in rows if row.rating is not None]
     if "ratings" in parts and rated:
@@ -127,6 +131,12 @@ def calibrate(rows: list[ReviewRow], parts: list[str], max_products: int) -> Cal
         named = [(row.product, str(row.extra.get("brand", ""))) for row in rows if row.product]
         if named:
             calibration.products = products_from_reference(named, max_products)
+    if "aspects" in parts:
+        mentions = Counter(a for row in rows for a in lexicon.mentions(row.text))
+        # A floor keeps every configured aspect possible (a zero weight cannot be sampled).
+        calibration.aspects = {
+            aspect: max(mentions[aspect] / len(rows), MIN_ASPECT_SHARE) for aspect in lexicon.terms
+        }
     return calibration
 
 
@@ -144,7 +154,7 @@ def load_reference(
     return Reference(
         rows=rows,
         exemplars=ExemplarPool(to_exemplars(rows, lexicon, "ref-")),
-        calibration=calibrate(rows, parts, config.max_products),
+        calibration=calibrate(rows, parts, config.max_products, lexicon),
     )
 
 

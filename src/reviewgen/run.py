@@ -23,6 +23,8 @@ from reviewgen.ledger import JsonlWriter, read_ledger
 from reviewgen.pipeline import build
 from reviewgen.reference import Reference
 from reviewgen.schemas import Usage
+from reviewgen.vectorstore import SNAPSHOT_NAME
+from reviewgen.vectorstore import restore as restore_store
 
 REVIEWS, REJECTS, MANIFEST = "reviews.jsonl", "rejects.jsonl", "run.json"
 
@@ -132,8 +134,11 @@ def generate(
     built = build(config, reference=reference, calibrate=calibrate, expected_size=count)
     stages = built.stages
     done_slots = {record.slot for record in state.records}
-    if state.records:
-        stages.store.add([r.id for r in state.records], [r.text for r in state.records])
+    ids, texts = [r.id for r in state.records], [r.text for r in state.records]
+    restore_store(stages.store, ids, texts, out / SNAPSHOT_NAME)  # snapshot + embed the tail
+    if stages.quotas is not None:
+        for record in state.records:
+            stages.quotas.claim(record.text, record.aspects)
     ratings = stages.agent.allocate(count, config.run.seed)
     todo = [(slot, ratings[slot]) for slot in range(count) if slot not in done_slots]
     budget = Budget(

@@ -62,6 +62,12 @@ class ReviewPlan(BaseModel):
     rating: int = Field(ge=1, le=5)
     aspects: list[str]
     length_target: int = Field(gt=0)
+    planned_length: int | None = Field(
+        None, description="first target, when a length quota re-aimed the draft at its own length"
+    )
+    planned_aspects: list[str] | None = Field(
+        None, description="first aspects, when the aspect quota re-aimed the draft at its own"
+    )
 
 
 class Verdict(BaseModel):
@@ -100,6 +106,8 @@ class ReviewRecord(BaseModel):
     persona: Persona
     aspects: list[str]
     length_target: int
+    planned_length: int | None = None
+    planned_aspects: list[str] | None = None
     models: dict[str, str]
     seed: int
     slot: int

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reviewgen.agents.persona import PersonaAgent
+from reviewgen.agents.quotas import Quotas
+from reviewgen.chains.backstory import PersonaEnricher
 from reviewgen.chains.critic import Critic, CriticReport
 from reviewgen.chains.writer import Draft, Writer
 from reviewgen.critic_rules.base import CriticContext
@@ -64,6 +66,7 @@ class RunStats:
     candidates: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
     retries: int = 0
+    backstories_missing: int = 0  # persona.enrich: no valid backstory within the re-asks
     model_seconds: float = 0.0
     started: float = field(default_factory=time.perf_counter)
 
@@ -95,6 +98,8 @@ class Stages:
     trackers: dict[str, UsageTracker]
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     limiter: RateLimiter | None = None
+    quotas: Quotas | None = None
+    enricher: PersonaEnricher | None = None
 
 
 class Orchestrator:
@@ -129,9 +134,6 @@ class Orchestrator:
         self.stats.drafts += 1
         started = time.perf_counter()
 
-        def retried(exc: BaseException) -> None:
-            self.stats.retries += 1
-
         async def call() -> Draft:
             if self.s.limiter is not None:
                 await self.s.limiter.acquire()
@@ -144,9 +146,28 @@ class Orchestrator:
                     self.s.limiter.charge_tokens(used)
 
         try:
-            return await with_retries(call, self.s.retry, rng, retried)
+            return await with_retries(call, self.s.retry, rng, self._count_retry)
         finally:
             self.stats.model_seconds += time.perf_counter() - started
+
+    async def _enrich(self, plan: ReviewPlan) -> ReviewPlan:
+        """Add a backstory; a failed call or answer leaves the persona as sampled."""
+        rng = item_rng(plan.seed, "enrich")
+        enricher = self.s.enricher
+        assert enricher is not None
+        try:
+            enriched, result = await with_retries(
+                lambda: enricher.enrich(plan), self.s.retry, rng, self._count_retry
+            )
+        except Exception:  # the review can still be written without one
+            self.stats.backstories_missing += 1
+            return plan
+        if result.value is None:
+            self.stats.backstories_missing += 1
+        return enriched
+
+    def _count_retry(self, exc: BaseException) -> None:
+        self.stats.retries += 1
 
     def _context(self, plan: ReviewPlan, draft: Draft) -> CriticContext:
         return CriticContext(
@@ -186,6 +207,12 @@ class Orchestrator:
         while True:
             started = time.perf_counter()
             report = await self.s.critic.review(draft.text, self._context(plan, draft))
+            retarget = (
+                None if self.s.quotas is None else self.s.quotas.retarget(plan, draft.text, report)
+            )
+            if retarget is not None:
+                plan = retarget
+                report = await self.s.critic.review(draft.text, self._context(plan, draft))
             if self.s.critic.expensive:
                 self.stats.model_seconds += time.perf_counter() - started
             if report.passed:
@@ -206,6 +233,10 @@ class Orchestrator:
         )
         vector = self.s.store.embed([text])[0]
         attempt = attempts_so_far + drafts
+        full = None if self.s.quotas is None else self.s.quotas.full(text, plan.aspects)
+        if full is not None:
+            self._reject(plan, attempt, text, [full], report)
+            return None, drafts
         if self.s.source_store is not None:
             source = self.s.source_store.nearest(vector=vector)
             if self.s.source_store.is_duplicate(source):
@@ -232,6 +263,8 @@ class Orchestrator:
                 round(nearest.similarity, 4),
             )
             return None, drafts
+        if self.s.quotas is not None:
+            self.s.quotas.claim(text, plan.aspects)  # no await since the check: atomic
         record = ReviewRecord(
             id=record_id,
             text=text,
@@ -240,6 +273,8 @@ class Orchestrator:
             persona=plan.persona,
             aspects=plan.aspects,
             length_target=plan.length_target,
+            planned_length=plan.planned_length,
+            planned_aspects=plan.planned_aspects,
             models=self.s.model_labels,
             seed=plan.seed,
             slot=plan.index,
@@ -258,6 +293,8 @@ class Orchestrator:
         generation = 0
         while True:
             plan = self.s.agent.plan(slot, rating, self.run_seed, generation)
+            if self.s.enricher is not None:
+                plan = await self._enrich(plan)
             drafts = 0
             for candidate in range(self.s.max_candidates):
                 self.stats.candidates += 1

@@ -12,10 +12,17 @@ import math
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from reviewgen.config import Config
 from reviewgen.schemas import Persona, Product, ReviewPlan, WritingStyle
 from reviewgen.seeds import item_rng, stable_int
+
+if TYPE_CHECKING:
+    from reviewgen.agents.quotas import Quotas
+
+# Tries to draw a length whose quota bin is open before settling for any real length.
+OPEN_BIN_TRIES = 30
 
 
 @dataclass
@@ -25,6 +32,10 @@ class Calibration:
     ratings: dict[int, float] | None = None
     lengths: dict[int, list[int]] = field(default_factory=dict)  # star -> word counts
     products: list[tuple[Product, float]] | None = None
+    aspects: dict[str, float] | None = None  # aspect -> share of reviews that mention it
+
+    def all_lengths(self) -> list[int]:
+        return [n for values in self.lengths.values() for n in values]
 
 
 def quotas(weights: Mapping[int, float], total: int) -> dict[int, int]:
@@ -55,9 +66,15 @@ def _weighted_sample(rng: random.Random, weights: Mapping[str, float], k: int) -
 
 
 class PersonaAgent:
-    def __init__(self, config: Config, calibration: Calibration | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        calibration: Calibration | None = None,
+        quotas: Quotas | None = None,
+    ) -> None:
         self.config = config
         self.calibration = calibration or Calibration()
+        self.quotas = quotas  # set after construction: the aspect quota is sized from plans
         self.products: list[tuple[Product, float]] = self.calibration.products or [
             (Product(**{k: v for k, v in p.items() if k != "weight"}), float(p.get("weight", 1)))
             for p in config.category.products
@@ -74,7 +91,8 @@ class PersonaAgent:
     def persona(self, rng: random.Random) -> Persona:
         cfg = self.config.persona
         mix = cfg.style
-        aspect_weights = {a: cfg.aspect_weights.get(a, 1.0) for a in self.config.category.aspects}
+        base = self.calibration.aspects or cfg.aspect_weights
+        aspect_weights = {a: base.get(a, 1.0) for a in self.config.category.aspects}
         priorities = {
             a: round(w * rng.lognormvariate(0, 0.6), 3) for a, w in aspect_weights.items()
         }
@@ -99,11 +117,16 @@ class PersonaAgent:
         )
 
     def length_target(self, rng: random.Random, rating: int, style: WritingStyle) -> int:
-        lengths = self.calibration.lengths.get(rating) or [
-            n for values in self.calibration.lengths.values() for n in values
-        ]
+        lengths = self.calibration.lengths.get(rating) or self.calibration.all_lengths()
         if lengths:
-            return max(3, rng.choice(lengths))
+            choice = rng.choice(lengths)
+            quota = self.quotas.length if self.quotas is not None else None
+            if quota is not None:
+                for _ in range(OPEN_BIN_TRIES):
+                    if quota.has_room(choice):
+                        break
+                    choice = rng.choice(lengths)
+            return max(3, choice)
         spec = self.config.persona.length
         low, high = spec.min_words, spec.max_words
         middle = (low + high) // 2
@@ -112,6 +135,22 @@ class PersonaAgent:
         elif style.verbosity == "chatty":
             low = middle
         return rng.randint(low, high)
+
+    def _open(self, priorities: dict[str, float]) -> dict[str, float]:
+        """The priorities of aspects whose quota has room (all of them when none has)."""
+        quota = self.quotas.aspects if self.quotas is not None else None
+        if quota is None:
+            return priorities
+        return {a: w for a, w in priorities.items() if quota.is_open(a)} or priorities
+
+    def aspect_shares(self, samples: int = 600) -> dict[str, float]:
+        """Share of plans that target each aspect: the configured topic mix, as sampled."""
+        counts = dict.fromkeys(self.config.category.aspects, 0)
+        ratings = self.allocate(samples, run_seed=0)
+        for i, rating in enumerate(ratings):
+            for aspect in self.plan(i, rating, run_seed=-1).aspects:
+                counts[aspect] += 1
+        return {a: n / samples for a, n in counts.items()}
 
     def plan(self, slot: int, rating: int, run_seed: int, generation: int = 0) -> ReviewPlan:
         """The plan for one slot. A slot keeps its plan through every retry; only a slot given
@@ -126,7 +165,7 @@ class PersonaAgent:
         low, high = self.config.persona.aspects_per_review
         # Real short reviews touch one topic; do not ask 40 words to cover three.
         wanted = max(1, min(rng.randint(low, high), length // 30))
-        aspects = _weighted_sample(rng, persona.priorities, wanted)
+        aspects = _weighted_sample(rng, self._open(persona.priorities), wanted)
         return ReviewPlan(
             index=slot,
             seed=seed,

@@ -27,7 +27,7 @@ from reviewgen.text import word_count
 
 PROMPTS = Path(__file__).parent / "prompts"
 PROMPT_HEADERS = ("Product:", "Topics:", "Rating:", "Review:")
-STOP = ["Product:", "Topics:", "Rating:", "Review:", "\n\n"]
+STOP = ["Product:", "Topics:", "Rating:", "Review:", "\n"]  # examples are one line each
 STAR_MEANING = {
     1: "you are unhappy",
     2: "mostly disappointed",
@@ -138,7 +138,6 @@ class Writer:
     def _bound_model(self, plan: ReviewPlan, rng: random.Random, **extra: Any) -> Any:
         options = dict(extra)
         if self.per_call_sampling:
-            options["single_line"] = self.mode == "completion"
             options["seed"] = rng.randrange(2**31)
             options["max_tokens"] = int(plan.length_target * TOKENS_PER_WORD * 1.6) + 16
         return self.model.bind(**options) if options else self.model

@@ -59,15 +59,15 @@ class LlmJudgeRule(CriticRule):
         except Exception as exc:  # a provider error; it may quote the request, key included
             return self.fail("", 0.0, error=redact(f"{type(exc).__name__}: {exc}"), **details)
         details["attempts"] = result.attempts
-        if result.scores is None:
+        if result.value is None:
             return self.fail("", 0.0, raw=result.raw, parse_error=result.parse_error, **details)
-        scores = {d: getattr(result.scores, d) for d in _DIMENSIONS}
+        scores = {d: getattr(result.value, d) for d in _DIMENSIONS}
         score = sum(s - 1 for s in scores.values()) / (4 * len(scores))
         low = [d for d, s in scores.items() if s < p.min_score]
-        details.update(scores=scores, judge_feedback=result.scores.feedback)
+        details.update(scores=scores, judge_feedback=result.value.feedback)
         if not low:
             return self.ok(score, **details)
-        feedback = result.scores.feedback.strip() or " ".join(_ADVICE[d] for d in low)
+        feedback = result.value.feedback.strip() or " ".join(_ADVICE[d] for d in low)
         return self.fail(feedback, score, low_scores=low, **details)
 
     @staticmethod

@@ -8,6 +8,7 @@ thread, so the rest of the pipeline keeps running.
 
 from __future__ import annotations
 
+import atexit
 import importlib.resources
 import importlib.util
 import os
@@ -93,25 +94,19 @@ def shared_llama(path: Path, n_ctx: int) -> tuple[Any, threading.Lock]:
             llama = Llama(
                 model_path=str(path), n_ctx=n_ctx, n_threads=threads, verbose=False, seed=0
             )
+            if not _instances:
+                atexit.register(_close_all)
             _instances[key] = (llama, threading.Lock())
         return _instances[key]
 
 
-_newline_tokens: dict[str, dict[int, float]] = {}
-
-
-def newline_bias(path: Path, n_ctx: int) -> dict[int, float]:
-    """A logit bias that forbids every token containing a newline.
-
-    A base model continuing ``Review:`` otherwise often starts with a newline and writes
-    nothing, or breaks into headers and lists; reviews in the prompt are one line each."""
-    key = str(path)
-    if key not in _newline_tokens:
-        llama, lock = shared_llama(path, n_ctx)
+def _close_all() -> None:
+    """Free the models before interpreter shutdown: llama-cpp-python's finaliser calls into
+    a library that may already be unloaded then, and prints a TypeError traceback."""
+    for llama, lock in _instances.values():
         with lock:
-            ids = [i for i in range(llama.n_vocab()) if b"\n" in llama.detokenize([i])]
-        _newline_tokens[key] = {i: -100.0 for i in ids}
-    return _newline_tokens[key]
+            llama.close()
+    _instances.clear()
 
 
 class _LlamaSettings(BaseModel):
@@ -128,11 +123,7 @@ class _LlamaSettings(BaseModel):
     repeat_penalty: float = Field(1.1, ge=1.0)
 
     def _sampling(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
-        bias = (
-            newline_bias(Path(self.model_path), self.n_ctx) if kwargs.get("single_line") else None
-        )
         return {
-            "logit_bias": bias,
             "max_tokens": kwargs.get("max_tokens", self.max_tokens),
             "temperature": kwargs.get("temperature", self.temperature),
             "top_p": kwargs.get("top_p", self.top_p),
