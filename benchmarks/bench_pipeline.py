@@ -7,7 +7,8 @@ Both datasets are scored with `reviewgen.evaluation` (classifier AUC, length KS,
 
 Run: .venv/bin/python benchmarks/bench_pipeline.py [COUNT] [--provider fake] [--keep DIR]
 The full acceptance run is COUNT=200 on the embedded model. ``--keep DIR`` keeps both datasets,
-the split and the rejects for inspection.
+the split and the rejects for inspection; run again with the same DIR to resume a stopped run
+(``minutes_total`` then spans from the split to the last accepted review, stops included).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 from common import REAL_REVIEWS, save
@@ -106,6 +108,12 @@ def copies_of_reference(records: list[dict], reference: Path, threshold: float) 
     return sum(store.is_duplicate(store.nearest(r["text"])) for r in records)
 
 
+def minutes_total(records: list[dict], reference: Path) -> float:
+    """From the split (written just before generation starts) to the last accepted review."""
+    last = max(datetime.fromisoformat(r["created_at"]).timestamp() for r in records)
+    return (last - reference.stat().st_mtime) / 60
+
+
 def pipeline_checks(records: list[dict], config, reference: Path) -> dict:
     """The issue's acceptance checks on the pipeline's own output."""
     lexicon = AspectLexicon(config.category.aspects)
@@ -142,11 +150,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        reference, measure = split(work)
+        reference, measure = work / "reference.csv", work / "measure.csv"
+        if not (reference.exists() and measure.exists()):
+            split(work)
         config = load_config(
             None, [*overrides, f"run.count={count}", f"reference.path={reference}"]
         )
-        result = generate(config, work / "pipeline", overwrite=True)
+        resume = (work / "pipeline" / "reviews.jsonl").exists()
+        result = generate(config, work / "pipeline", resume=resume, overwrite=not resume)
         started = time.perf_counter()
         asyncio.run(baseline(count, reference, overrides, work / "baseline.jsonl"))
         baseline_minutes = (time.perf_counter() - started) / 60
@@ -156,6 +167,7 @@ def main() -> None:
             score("pipeline", work / "pipeline" / "reviews.jsonl", measure)
             | {
                 "reviews_per_min": round(result.reviews_per_minute, 2),
+                "minutes_total": round(minutes_total(ours, reference), 1),
                 "own_work_share": round(1 - result.stats.model_seconds / result.stats.elapsed, 4),
                 "drafts": result.stats.drafts,
                 "duplicate_pairs": within_dataset_duplicates(ours, threshold),
@@ -164,6 +176,7 @@ def main() -> None:
             score("single prompt", work / "baseline.jsonl", measure)
             | {
                 "reviews_per_min": round(len(theirs) / baseline_minutes, 2),
+                "minutes_total": round(baseline_minutes, 1),
                 "own_work_share": "",
                 "drafts": len(theirs),
                 "duplicate_pairs": within_dataset_duplicates(theirs, threshold),

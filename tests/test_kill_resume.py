@@ -11,14 +11,14 @@ import sys
 import time
 from pathlib import Path
 
-COUNT = 60
+COUNT = 80
 ARGS = [
     "--set",
     "models.default.provider=fake",
     "--set",
     "models.default.model=fake",
     "--set",
-    "models.default.options={latency: 0.02}",
+    "models.default.options={latency: 0.1}",  # a 12 s run: 20 kills land before it ends
     "--set",
     "store.threshold=0.95",
 ]
@@ -63,7 +63,7 @@ def test_twenty_kills_lose_nothing_and_duplicate_nothing(tmp_path):
             and (not manifest.exists() or manifest.stat().st_mtime_ns == before)
         ):
             time.sleep(0.02)
-        time.sleep(rng.uniform(0.0, 1.0))
+        time.sleep(rng.uniform(0.0, 0.6))
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             kills += 1
@@ -81,4 +81,4 @@ def test_twenty_kills_lose_nothing_and_duplicate_nothing(tmp_path):
     assert len({r["slot"] for r in records}) == COUNT
     assert len({r["text"] for r in records}) == COUNT
     assert set(seen) <= {r["id"] for r in records}  # every record ever seen survived
-    assert kills >= 5
+    assert kills == 20

@@ -212,3 +212,25 @@ def test_drafts_on_other_topics_are_re_aimed_and_the_topic_mix_holds(tmp_path, m
     capacity = build(config, expected_size=30).stages.quotas.aspects.capacity
     for aspect, most in capacity.items():
         assert sum(aspect in r["aspects"] for r in records) <= most
+
+
+def test_a_run_that_cannot_fill_a_bin_gets_relief_instead_of_stalling():
+    from reviewgen.agents.quotas import RELIEF_AFTER, Quotas
+    from reviewgen.aspects import AspectLexicon
+
+    quotas = Quotas(LengthQuota([5] * 50 + [40] * 50, count=4, slack=0.0), None, AspectLexicon({}))
+    quotas.claim(
+        "a b c d e f g h i j k l m n o p q r s t u v w x y z aa bb cc dd ee ff gg hh ii "
+        "jj kk ll mm nn",
+        [],
+    )
+    quotas.claim(" ".join(["word"] * 40), [])
+    long_text = " ".join(["word"] * 40)
+    assert quotas.full(long_text, []) == "length_quota_full"
+    for _ in range(RELIEF_AFTER - 1):
+        quotas.missed()
+    assert quotas.full(long_text, []) == "length_quota_full"
+    quotas.missed()
+    assert quotas.relief == 1 and quotas.full(long_text, []) is None
+    quotas.claim(long_text, [])
+    assert quotas.misses == 0 and quotas.full(long_text, []) == "length_quota_full"

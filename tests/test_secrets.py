@@ -221,16 +221,17 @@ def test_dry_run_prints_no_key(tmp_path, capsys, logs, stub):
     assert_no_leak(capsys, logs)
 
 
-def test_judge_error_quoting_the_key_is_redacted_in_rejects(tmp_path, capsys, logs, stub):
-    """A 401 whose message quotes the key: every candidate is rejected, the key is not kept."""
+def test_judge_refusing_the_key_stops_the_run_without_showing_it(tmp_path, capsys, logs, stub):
+    """A 401 whose message quotes the key: the run stops at once (every later call would be
+    refused too) with the variable's name in the message, never its value."""
     stub.status, stub.echo_key = 401, True
     out = tmp_path / "out"
-    args = [*CLOUD, "--set", "models.writer=null", "--max-attempts", "3"]
-    assert generate(out, *args, count=2) == 3  # stopped by the budget, not crashed
-    rejects = [json.loads(line) for line in (out / "rejects.jsonl").read_text().splitlines()]
-    error = rejects[0]["critic"][0]["details"]["error"]
-    assert "AuthenticationError" in error and "[OPENAI_API_KEY]" in error
-    assert_no_leak(capsys, logs, out)
+    args = [*CLOUD, "--set", "models.writer=null", "--max-attempts", "30"]
+    assert generate(out, *args, count=2) == 2
+    err = capsys.readouterr().err
+    assert "judge model refused" in err and "[OPENAI_API_KEY]" in err
+    assert stub.calls == 1
+    assert_no_leak(capsys, logs, out, extra=err)
 
 
 def test_writer_error_quoting_the_key_is_not_shown(tmp_path, capsys, logs, stub):

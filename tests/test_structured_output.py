@@ -109,3 +109,27 @@ def test_a_judge_that_never_answers_in_json_ends_the_run_cleanly(tmp_path, judge
         assert details["parse_error"] and details["attempts"] == 2
     assert len(judge_prompts) == 2 * len(rejects)
     assert manifest["accepted"] == 0
+
+
+def test_transient_judge_failures_are_retried(tmp_path):
+    """Every second judge call fails with a 503-like error; retries absorb them."""
+    judge = {
+        "provider": "fake",
+        "model": "judge",
+        "retry_base_delay": 0,
+        "options": {"responses": [VALID] * 20, "fail_every": 2},
+    }
+    sets = {
+        "models.default.provider": "fake",
+        "models.default.model": "fake",
+        "models.judge": judge,
+        "critic.rules": [{"name": "llm_judge.v1"}],
+        "writer.max_revisions": 0,  # a failed judge call would reject the candidate
+        "store.threshold": 0.99,
+    }
+    args = [a for key, value in sets.items() for a in ("--set", f"{key}={json.dumps(value)}")]
+    out = tmp_path / "out"
+    assert main(["generate", *args, "--count", "3", "--out", str(out)]) == 0
+    assert len(lines(out / "reviews.jsonl")) == 3
+    rejects = out / "rejects.jsonl"
+    assert not rejects.exists() or not rejects.read_text()  # no failure reached the critic

@@ -15,7 +15,7 @@ from reviewgen.chains.backstory import PersonaEnricher
 from reviewgen.chains.critic import Critic
 from reviewgen.chains.writer import PROMPT_HEADERS, Writer
 from reviewgen.components import build_rules
-from reviewgen.config import Config
+from reviewgen.config import Config, ModelSpec
 from reviewgen.errors import ConfigError
 from reviewgen.models.llamacpp import LlamaCppChat, LlamaCppCompletion
 from reviewgen.providers import build_model, is_chat
@@ -140,17 +140,14 @@ def build(
             "prompt_headers": PROMPT_HEADERS,
             "models": models,
             "model_labels": labels,
+            "retry": _retry_policy(config.models.for_role("judge")),
         },
         max_revisions=config.writer.max_revisions,
         max_candidates=config.run.max_candidates_per_slot,
         noise=make_noise(config, lexicon),
         model_labels=labels,
         trackers=trackers,
-        retry=RetryPolicy(
-            attempts=writer_spec.retries,
-            base_delay=writer_spec.retry_base_delay,
-            timeout=writer_spec.timeout,
-        ),
+        retry=_retry_policy(writer_spec),
         limiter=(
             RateLimiter(writer_spec.requests_per_minute, writer_spec.tokens_per_minute)
             if writer_spec.requests_per_minute or writer_spec.tokens_per_minute
@@ -160,6 +157,12 @@ def build(
         enricher=_enricher(config, models.get("persona")),
     )
     return Built(stages, reference)
+
+
+def _retry_policy(spec: ModelSpec) -> RetryPolicy:
+    return RetryPolicy(
+        attempts=spec.retries, base_delay=spec.retry_base_delay, timeout=spec.timeout
+    )
 
 
 def _enricher(config: Config, model: Any) -> PersonaEnricher | None:
@@ -190,29 +193,3 @@ def _quotas(
         aspects=AspectQuota(agent.aspect_shares(), expected_size),
         lexicon=lexicon,
     )
-
-
-def _enricher(config: Config, model: Any) -> PersonaEnricher | None:
-    if model is None:
-        return None
-    if not is_chat(getattr(model, "bound", model)):  # unwrap the usage-tracking binding
-        raise ConfigError(
-            "persona.enrich needs a chat model for the persona role: set models.persona "
-            "(e.g. {provider: openai, model: gpt-4.1-mini}); a base model such as the "
-            "embedded gemma3-270m cannot write a backstory"
-        )
-    return PersonaEnricher(model, config.category.noun)
-
-
-def _length_quota(
-    config: Config, calibration: Calibration, expected_size: int
-) -> LengthQuota | None:
-    lengths = calibration.all_lengths()
-    if config.persona.length.mode == "from_reference" and not lengths:
-        raise ConfigError(
-            "persona.length.mode: from_reference needs a reference dataset (--reference PATH "
-            "or reference.path) with 'lengths' in reference.calibrate"
-        )
-    if not (lengths and config.persona.length.quota and expected_size):
-        return None
-    return LengthQuota(lengths, expected_size)

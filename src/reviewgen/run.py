@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import signal
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,6 +104,7 @@ def write_manifest(out: Path, config: Config, result: RunResult, labels: dict[st
         "candidates": result.stats.candidates,
         "retries": result.stats.retries,
         "rejected": dict(result.stats.rejected),
+        "quota_relief": result.stats.quota_relief,
         "usage": {role: u.model_dump() for role, u in result.usage.items()},
         "cost": round(result.cost, 6),
         "seconds": round(result.stats.elapsed, 3),
@@ -178,6 +180,7 @@ def generate(
     try:
         status = _run_with_signals(orchestrator.run(todo, config.run.concurrency))
     finally:
+        orchestrator.stats.finished = time.perf_counter()
         accepted.close()
         rejects.close()
     final = result(status)

@@ -66,13 +66,16 @@ class RunStats:
     candidates: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
     retries: int = 0
+    quota_relief: int = 0  # extra places each quota got to finish the run (see agents.quotas)
     backstories_missing: int = 0  # persona.enrich: no valid backstory within the re-asks
     model_seconds: float = 0.0
     started: float = field(default_factory=time.perf_counter)
 
+    finished: float | None = None  # set when the loop ends, so results read later hold still
+
     @property
     def elapsed(self) -> float:
-        return time.perf_counter() - self.started
+        return (self.finished or time.perf_counter()) - self.started
 
     @property
     def reviews_per_minute(self) -> float:
@@ -185,6 +188,9 @@ class Orchestrator:
         similarity: float | None = None,
     ) -> None:
         self.stats.rejected.update(reasons)
+        if self.s.quotas is not None:
+            self.s.quotas.missed()
+            self.stats.quota_relief = self.s.quotas.relief
         self.rejects.append(
             RejectRecord(
                 slot=plan.index,

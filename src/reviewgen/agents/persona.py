@@ -120,10 +120,9 @@ class PersonaAgent:
         lengths = self.calibration.lengths.get(rating) or self.calibration.all_lengths()
         if lengths:
             choice = rng.choice(lengths)
-            quota = self.quotas.length if self.quotas is not None else None
-            if quota is not None:
+            if self.quotas is not None and self.quotas.length is not None:
                 for _ in range(OPEN_BIN_TRIES):
-                    if quota.has_room(choice):
+                    if self.quotas.length.has_room(choice, self.quotas.relief):
                         break
                     choice = rng.choice(lengths)
             return max(3, choice)
@@ -138,10 +137,10 @@ class PersonaAgent:
 
     def _open(self, priorities: dict[str, float]) -> dict[str, float]:
         """The priorities of aspects whose quota has room (all of them when none has)."""
-        quota = self.quotas.aspects if self.quotas is not None else None
-        if quota is None:
+        if self.quotas is None or self.quotas.aspects is None:
             return priorities
-        return {a: w for a, w in priorities.items() if quota.is_open(a)} or priorities
+        quota, relief = self.quotas.aspects, self.quotas.relief
+        return {a: w for a, w in priorities.items() if quota.is_open(a, relief)} or priorities
 
     def aspect_shares(self, samples: int = 600) -> dict[str, float]:
         """Share of plans that target each aspect: the configured topic mix, as sampled."""

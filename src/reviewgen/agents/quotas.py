@@ -24,6 +24,10 @@ from reviewgen.schemas import ReviewPlan
 from reviewgen.text import word_count
 
 RETARGETABLE = {"length.v1", "aspect_coverage.v1"}
+# Candidates rejected in a row before every quota gets one more place: near the end of a run
+# only the lengths a model rarely writes (8 words, 150 words) may be open, and waiting for
+# them can take longer than the rest of the run did.
+RELIEF_AFTER = 12
 
 
 class LengthQuota:
@@ -47,9 +51,9 @@ class LengthQuota:
     def bin_of(self, words: int) -> int:
         return min(bisect.bisect_left(self.edges, words), len(self.edges) - 1)
 
-    def has_room(self, words: int) -> bool:
+    def has_room(self, words: int, relief: int = 0) -> bool:
         index = self.bin_of(words)
-        return self.filled[index] < self.capacity[index]
+        return self.filled[index] < self.capacity[index] + relief
 
     def claim(self, words: int) -> None:
         self.filled[self.bin_of(words)] += 1
@@ -62,11 +66,11 @@ class AspectQuota:
         self.capacity = {a: math.ceil(s * count * (1 + slack)) + 1 for a, s in shares.items()}
         self.filled = dict.fromkeys(shares, 0)
 
-    def is_open(self, aspect: str) -> bool:
-        return aspect in self.capacity and self.filled[aspect] < self.capacity[aspect]
+    def is_open(self, aspect: str, relief: int = 0) -> bool:
+        return aspect in self.capacity and self.filled[aspect] < self.capacity[aspect] + relief
 
-    def has_room(self, aspects: Iterable[str]) -> bool:
-        return all(self.is_open(a) for a in aspects)
+    def has_room(self, aspects: Iterable[str], relief: int = 0) -> bool:
+        return all(self.is_open(a, relief) for a in aspects)
 
     def claim(self, aspects: Iterable[str]) -> None:
         for aspect in aspects:
@@ -78,21 +82,31 @@ class Quotas:
     length: LengthQuota | None
     aspects: AspectQuota | None
     lexicon: AspectLexicon
+    relief: int = 0  # extra places every quota got after RELIEF_AFTER rejections in a row
+    misses: int = 0
 
     def full(self, text: str, aspects: list[str]) -> str | None:
         """None when a review fits its quotas, else the reject reason."""
-        if self.length is not None and not self.length.has_room(word_count(text)):
+        if self.length is not None and not self.length.has_room(word_count(text), self.relief):
             return "length_quota_full"
-        if self.aspects is not None and not self.aspects.has_room(aspects):
+        if self.aspects is not None and not self.aspects.has_room(aspects, self.relief):
             return "aspect_quota_full"
         return None
 
     def claim(self, text: str, aspects: list[str]) -> None:
         """Count an accepted review (also those already in the ledger on resume)."""
+        self.misses = 0
         if self.length is not None:
             self.length.claim(word_count(text))
         if self.aspects is not None:
             self.aspects.claim(aspects)
+
+    def missed(self) -> None:
+        """A candidate was rejected; after RELIEF_AFTER in a row, every quota grows by one."""
+        self.misses += 1
+        if self.misses >= RELIEF_AFTER:
+            self.relief += 1
+            self.misses = 0
 
     def retarget(self, plan: ReviewPlan, text: str, report: CriticReport) -> ReviewPlan | None:
         """The plan re-aimed at the draft's own length and covered aspects, when those were
@@ -103,14 +117,16 @@ class Quotas:
         update: dict[str, object] = {}
         if "length.v1" in failed:
             words = word_count(text)
-            if self.length is None or not self.length.has_room(words):
+            if self.length is None or not self.length.has_room(words, self.relief):
                 return None
             update["length_target"] = words
             update["planned_length"] = plan.planned_length or plan.length_target
         if "aspect_coverage.v1" in failed:
             if self.aspects is None:
                 return None
-            covered = [a for a in self.lexicon.mentions(text) if self.aspects.is_open(a)]
+            covered = [
+                a for a in self.lexicon.mentions(text) if self.aspects.is_open(a, self.relief)
+            ]
             if not covered:
                 return None
             kept = [a for a in plan.aspects if a in covered]

@@ -1,7 +1,9 @@
 """The critic chain: run the configured rules and merge failures into revision feedback.
 
 Cheap rules run first; rules that call a model run only when those pass, so a draft that is
-obviously wrong never costs a judge call. A rule that raises becomes a failed verdict.
+obviously wrong never costs a judge call. A rule that raises becomes a failed verdict, except
+a ``ReviewgenError`` (a refused key, a missing model): every later draft would fail the same
+way, so the run stops with the message instead of burning its attempt budget.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reviewgen.critic_rules.base import CriticContext, CriticRule
+from reviewgen.errors import ReviewgenError
+from reviewgen.providers import redact
 from reviewgen.schemas import Verdict
 
 
@@ -37,13 +41,15 @@ class Critic:
     async def _run(rule: CriticRule, draft: str, context: CriticContext) -> Verdict:
         try:
             return await rule.acheck(draft, context)
+        except ReviewgenError:
+            raise
         except Exception as exc:  # a broken rule must not crash the run
             return Verdict(
                 rule=rule.name,
                 passed=False,
                 score=0.0,
                 feedback="",
-                details={"error": f"{type(exc).__name__}: {exc}"},
+                details={"error": redact(f"{type(exc).__name__}: {exc}")},
             )
 
     async def review(self, draft: str, context: CriticContext) -> CriticReport:

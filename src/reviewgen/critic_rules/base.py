@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 from reviewgen.aspects import AspectLexicon
 from reviewgen.registry import critic_rules
+from reviewgen.retry import RetryPolicy
 from reviewgen.schemas import ReviewPlan, Verdict
 
 
@@ -31,6 +32,7 @@ class CriticContext:
     exemplars: tuple[str, ...] = ()
     models: dict[str, Any] = field(default_factory=dict)  # role -> LangChain model
     model_labels: dict[str, str] = field(default_factory=dict)
+    retry: RetryPolicy = field(default_factory=lambda: RetryPolicy(attempts=1))  # model calls
 
 
 class CriticRule:

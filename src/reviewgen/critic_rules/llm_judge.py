@@ -8,13 +8,16 @@ when the judge and writer are the same model.
 
 from __future__ import annotations
 
+import random
 import warnings
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from reviewgen.chains.judge import ajudge
 from reviewgen.critic_rules.base import CriticContext, CriticRule, register_rule
+from reviewgen.errors import ProviderError
 from reviewgen.providers import redact
+from reviewgen.retry import status_of, with_retries
 from reviewgen.schemas import Verdict
 
 _DIMENSIONS = ("realism", "aspect_coverage", "rating_match")
@@ -49,15 +52,22 @@ class LlmJudgeRule(CriticRule):
         if self._self_preference(context):
             details["self_preference_risk"] = True
         try:
-            result = await ajudge(
-                model,
-                draft,
-                context.plan,
-                noun=context.category_noun,
-                max_parse_retries=p.max_parse_retries,
+            result = await with_retries(
+                lambda: ajudge(
+                    model,
+                    draft,
+                    context.plan,
+                    noun=context.category_noun,
+                    max_parse_retries=p.max_parse_retries,
+                ),
+                context.retry,
+                random.Random(context.plan.seed),
             )
         except Exception as exc:  # a provider error; it may quote the request, key included
-            return self.fail("", 0.0, error=redact(f"{type(exc).__name__}: {exc}"), **details)
+            error = redact(f"{type(exc).__name__}: {exc}")
+            if status_of(exc) in (401, 403):  # every later call would be refused too
+                raise ProviderError(f"the judge model refused the request: {error}") from None
+            return self.fail("", 0.0, error=error, **details)
         details["attempts"] = result.attempts
         if result.value is None:
             return self.fail("", 0.0, raw=result.raw, parse_error=result.parse_error, **details)
