@@ -75,12 +75,27 @@ def substitute(
     ``replace`` returns the new text for a match, or ``None`` to leave it; the count of
     replaced matches is returned with the text.
     """
-    spans = protected_spans(text, protected)
+    return replace_outside(text, pattern.finditer(text), protected_spans(text, protected), replace)
+
+
+def replace_outside(
+    text: str,
+    matches: Iterable[re.Match[str]],
+    spans: list[tuple[int, int]],
+    replace: Callable[[re.Match[str]], str | None],
+) -> tuple[str, int]:
+    """Apply ``replace`` to the matches that touch none of ``spans``.
+
+    Matches and spans are both in text order and disjoint (what ``finditer`` gives), so one
+    forward walk over the spans finds each match's nearest one.
+    """
     out: list[str] = []
-    cursor = changed = 0
-    for match in pattern.finditer(text):
-        if any(match.start() < end and start < match.end() for start, end in spans):
-            continue
+    cursor = changed = nearest = 0
+    for match in matches:
+        while nearest < len(spans) and spans[nearest][1] <= match.start():
+            nearest += 1
+        if nearest < len(spans) and spans[nearest][0] < match.end():
+            continue  # touches a protected span
         new = replace(match)
         if new is None or new == match.group():
             continue

@@ -21,6 +21,7 @@ from reviewgen.augment.base import (
     AugmentResult,
     OpParams,
     match_case,
+    replace_outside,
     substitute,
 )
 from reviewgen.registry import augmenters
@@ -195,22 +196,7 @@ def _substitute(
     spans = protection.spans(text)
     if spans is None:
         return substitute(text, pattern, replace, protection.terms)
-    out: list[str] = []
-    cursor = changed = nearest = 0
-    for match in matches:  # matches and spans are both in text order and disjoint
-        while nearest < len(spans) and spans[nearest][1] <= match.start():
-            nearest += 1
-        if nearest < len(spans) and spans[nearest][0] < match.end():
-            continue  # touches a protected span
-        new = replace(match)
-        if new is None or new == match.group():
-            continue
-        out.append(text[cursor : match.start()])
-        out.append(new)
-        cursor = match.end()
-        changed += 1
-    out.append(text[cursor:])
-    return "".join(out), changed
+    return replace_outside(text, matches, spans, replace)
 
 
 def _typo(word: str, kind: TypoKind, rng: random.Random) -> str | None:
