@@ -11,24 +11,22 @@ from pathlib import Path
 from typing import Any
 
 MANIFEST = "run.json"
-_SHOWN = {
+# Manifest keys listed first in the settings table, and those with a section of their own.
+_SETTINGS = (
     "generator",
     "status",
     "count",
     "accepted",
     "seed",
     "config_hash",
-    "models",
     "drafts",
     "candidates",
     "retries",
     "rejected",
-    "usage",
     "cost",
     "seconds",
-    "config",
-    "synthetic",
-}
+)
+_OWN_SECTION = {"models", "usage", "config", "synthetic"}
 
 
 def load_run_info(synthetic: str | Path | None) -> tuple[dict[str, Any] | None, str]:
@@ -74,25 +72,12 @@ def _generation(run: dict[str, Any] | None, source: str) -> list[str]:
         ]
     lines += [f"Recorded in `{source}`.", ""]
     config = run.get("config") if isinstance(run.get("config"), dict) else {}
-    rows: list[list[Any]] = [
-        [key, run[key]]
-        for key in (
-            "generator",
-            "status",
-            "count",
-            "accepted",
-            "seed",
-            "config_hash",
-            "drafts",
-            "candidates",
-            "retries",
-            "rejected",
-            "cost",
-            "seconds",
-        )
-        if key in run
+    rows: list[list[Any]] = [[key, run[key]] for key in _SETTINGS if key in run]
+    rows += [
+        [key, value]
+        for key, value in run.items()
+        if key not in _SETTINGS and key not in _OWN_SECTION
     ]
-    rows += [[key, value] for key, value in run.items() if key not in _SHOWN]
     lines += _table(["Setting", "Value"], rows)
     models = run.get("models")
     specs = config.get("models", {}) if isinstance(config.get("models"), dict) else {}
