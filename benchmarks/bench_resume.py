@@ -20,10 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import save
+from common import fake_review, save
 from reviewgen.config import Config
 from reviewgen.ledger import read_ledger
-from reviewgen.models.fake_reviews import compose_review
 from reviewgen.vectorstore import SNAPSHOT_NAME, DuplicateStore, build_embedder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,16 +35,6 @@ FAKE = [
     "--set",
     "store.threshold=0.95",
 ]
-ASPECTS = ["battery", "camera", "screen", "price", "speed", "sound", "build quality", "software"]
-
-
-def fake_text(i: int, rng: random.Random) -> str:
-    aspects = ", ".join(rng.sample(ASPECTS, rng.randint(1, 3)))
-    prompt = (
-        f"Write a {rng.randint(1, 5)}-star review (#{i}).\nTalk about: {aspects}.\n"
-        f"Length: about {rng.randint(50, 150)} words."
-    )
-    return compose_review(prompt)
 
 
 def grow_ledger(out: Path, size: int) -> None:
@@ -56,7 +45,7 @@ def grow_ledger(out: Path, size: int) -> None:
     with (out / "reviews.jsonl").open("w", encoding="utf-8") as handle:
         for slot in range(size):
             record = dict(seeds[slot % len(seeds)])
-            record.update(id=f"r{slot:06d}-bench", slot=slot, text=fake_text(slot, rng))
+            record.update(id=f"r{slot:06d}-bench", slot=slot, text=fake_review(slot, rng))
             handle.write(json.dumps(record) + "\n")
     manifest = json.loads((out / "run.json").read_text())
     manifest["count"] = manifest["config"]["run"]["count"] = size + 5

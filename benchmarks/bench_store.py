@@ -26,22 +26,11 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
 
-from common import REAL_REVIEWS, save
-from reviewgen.models.fake_reviews import compose_review
+from common import REAL_REVIEWS, fake_review, save
 from reviewgen.vectorstore import DuplicateStore, build_embedder
 from reviewgen.vectorstore.store import IVF_TRAIN_AT
 
 THRESHOLD = 0.8
-ASPECTS = ["battery", "camera", "screen", "price", "speed", "sound", "build quality", "software"]
-
-
-def fake_review(i: int, rng: random.Random) -> str:
-    aspects = ", ".join(rng.sample(ASPECTS, rng.randint(1, 3)))
-    prompt = (
-        f"Write a {rng.randint(1, 5)}-star review (#{i}).\nTalk about: {aspects}.\n"
-        f"Length: about {rng.randint(50, 150)} words."
-    )
-    return compose_review(prompt)
 
 
 class Corpus:

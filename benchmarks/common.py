@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import json
 import platform
+import random
 import time
 from pathlib import Path
+
+from reviewgen.models.fake_reviews import compose_review
 
 RESULTS = Path(__file__).parent / "results"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 REAL_REVIEWS = SHARED_DATA / "amazon_unlocked_phones_dev.csv"
+ASPECTS = ["battery", "camera", "screen", "price", "speed", "sound", "build quality", "software"]
+
+
+def fake_review(i: int, rng: random.Random) -> str:
+    """A realistic-length review from the fake provider's templates (50-150 words)."""
+    aspects = ", ".join(rng.sample(ASPECTS, rng.randint(1, 3)))
+    prompt = (
+        f"Write a {rng.randint(1, 5)}-star review (#{i}).\nTalk about: {aspects}.\n"
+        f"Length: about {rng.randint(50, 150)} words."
+    )
+    return compose_review(prompt)
 
 
 def save(name: str, rows: list[dict]) -> Path:
