@@ -32,3 +32,19 @@ def make_record(slot: int, text: str | None = None) -> ReviewRecord:
         attempts=1,
         critic=[Verdict(rule="length.v1", passed=True)],
     )
+
+
+def record_prompts(monkeypatch, model_name: str) -> list[str]:
+    """Every prompt the fake model named ``model_name`` receives, in order (others' left out)."""
+    from reviewgen.models.fake import FakeChatModel
+
+    prompts: list[str] = []
+    answer = FakeChatModel._answer
+
+    def recording(self: FakeChatModel, prompt: str) -> str:
+        if self.model_name == model_name:
+            prompts.append(prompt)
+        return answer(self, prompt)
+
+    monkeypatch.setattr(FakeChatModel, "_answer", recording)
+    return prompts

@@ -10,8 +10,8 @@ import pytest
 
 from reviewgen.config import load_config
 from reviewgen.errors import ConfigError
-from reviewgen.models.fake import FakeChatModel
 from reviewgen.run import generate
+from tests.helpers import record_prompts
 
 STORY = "Works night shifts at a hospital and needed a phone that lasts until morning."
 
@@ -36,15 +36,7 @@ def run(tmp_path: Path, answers: list[str], count: int = 3, persona: dict | None
 
 
 def test_backstories_reach_the_persona_and_the_writer_prompt(tmp_path, monkeypatch):
-    prompts: list[str] = []
-    answer = FakeChatModel._answer
-
-    def recording(self: FakeChatModel, prompt: str) -> str:
-        if self.model_name == "fake":
-            prompts.append(prompt)
-        return answer(self, prompt)
-
-    monkeypatch.setattr(FakeChatModel, "_answer", recording)
+    prompts = record_prompts(monkeypatch, "fake")  # the writer's
     valid = json.dumps({"backstory": STORY})
     result, records, manifest = run(tmp_path, [valid] * 10)
     assert len(records) == 3 and all(r["persona"]["backstory"] == STORY for r in records)

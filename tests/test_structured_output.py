@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from reviewgen.cli import main
-from reviewgen.models.fake import FakeChatModel
+from tests.helpers import record_prompts
 
 VALID = json.dumps({"realism": 4, "aspect_coverage": 4, "rating_match": 4, "feedback": "ok"})
 NOT_JSON = "Looks like a genuine review to me."
@@ -24,16 +24,7 @@ OUT_OF_RANGE = json.dumps({"realism": 9, "aspect_coverage": 4, "rating_match": 4
 @pytest.fixture
 def judge_prompts(monkeypatch) -> list[str]:
     """Every prompt the judge model received, in order (the writer's are left out)."""
-    prompts: list[str] = []
-    answer = FakeChatModel._answer
-
-    def recording(self: FakeChatModel, prompt: str) -> str:
-        if self.model_name == "judge":
-            prompts.append(prompt)
-        return answer(self, prompt)
-
-    monkeypatch.setattr(FakeChatModel, "_answer", recording)
-    return prompts
+    return record_prompts(monkeypatch, "judge")
 
 
 def generate(out: Path, answers: list[str], count: int, *extra: str) -> int:
