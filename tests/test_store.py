@@ -99,6 +99,7 @@ TEXTS = [
     "Ünïcode café 😀 works fine, 5/5 would buy again",
     REVIEW,
     UNRELATED,
+    "a ab abc\tTabs,\n\n  new\u00a0lines İstanbul STRASSE straße a ab",  # short words, spaces
 ]
 
 

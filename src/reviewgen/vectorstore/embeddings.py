@@ -27,6 +27,9 @@ class Embedder(Protocol):
         ...
 
 
+_NO_CODES = np.empty(0, dtype=np.intp)
+
+
 def _unit_rows(matrix: np.ndarray) -> np.ndarray:
     matrix = np.ascontiguousarray(matrix, dtype=np.float32)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
@@ -38,10 +41,12 @@ def _unit_rows(matrix: np.ndarray) -> np.ndarray:
 class HashingEmbedder:
     """sklearn ``HashingVectorizer`` (char_wb n-grams, signed), as dense float32 unit rows.
 
-    One text goes through sklearn's hashing kernel directly: the public ``transform`` spends
-    most of its ~0.7 ms on parameter validation. Batches use the public ``transform`` in chunks
-    (as fast per text, and bounded memory). tests/test_store.py checks both paths give the
-    public vectorizer's output, so a scikit-learn upgrade that changes the kernel fails there.
+    One text skips the public ``transform`` (most of its ~0.7 ms is parameter validation):
+    char_wb n-grams never cross a word, so the vector is the sum of its words' vectors, and each
+    distinct word's n-grams go through sklearn's hashing kernel once, then are cached. Batches
+    use the public ``transform`` in chunks (as fast per text, and bounded memory).
+    tests/test_store.py checks both paths give the public vectorizer's output, so a
+    scikit-learn upgrade that changes the kernel fails there.
     """
 
     class Params(BaseModel):
@@ -53,6 +58,7 @@ class HashingEmbedder:
         ngram_max: int = 5
 
     BATCH = 2048  # texts per public transform call: bounded memory for any batch size
+    WORD_CACHE = 1 << 16  # distinct lowercase words whose hashed n-grams are kept
 
     def __init__(self, params: Params | None = None) -> None:
         from sklearn.feature_extraction.text import HashingVectorizer
@@ -68,8 +74,8 @@ class HashingEmbedder:
             norm="l2",
             lowercase=True,
         )
-        self._analyzer = self._vectorizer.build_analyzer()
         self._kernel = _hashing_kernel()
+        self._word_codes: dict[str, np.ndarray] = {}
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if len(texts) == 1 and self._kernel is not None:
@@ -81,17 +87,56 @@ class HashingEmbedder:
         return out
 
     def _embed_one(self, text: str) -> np.ndarray:
-        grams = self._analyzer(text)
-        indices, _, values = self._kernel([zip(grams, repeat(1))], self.dim, np.float64, True, 0)
-        vector = np.bincount(indices, weights=values, minlength=self.dim)
+        # sklearn lowercases, collapses whitespace runs and splits; the collapsing cannot change
+        # what str.split() returns (regex \s and str.isspace are the same characters).
+        words = text.lower().split()
+        codes = np.concatenate(self._codes(words)) if words else _NO_CODES
+        counts = np.bincount(codes, minlength=2 * self.dim)
+        vector = (counts[: self.dim] - counts[self.dim :]).astype(np.float64)
         norm = np.sqrt(vector @ vector)  # the l2 step of the public transform, in float64
         if norm > 0:
             vector /= norm
         return _unit_rows(vector.reshape(1, -1))[0]
 
+    def _codes(self, words: list[str]) -> list[np.ndarray]:
+        """Each word's n-gram columns, ``dim`` added to those hashed with a negative sign.
+
+        New words are hashed in one kernel call (a call costs more than a word's n-grams). Only
+        what was read here is used, so a thread clearing the cache meanwhile is harmless.
+        """
+        cache = self._word_codes
+        found = [cache.get(w) for w in words]
+        missing = {w for w, codes in zip(words, found, strict=True) if codes is None}
+        if not missing:
+            return found  # type: ignore[return-value]
+        new = self._hash_words(list(missing))
+        if len(cache) + len(new) > self.WORD_CACHE:
+            cache.clear()
+        cache.update(new)
+        return [new[w] if codes is None else codes for w, codes in zip(words, found, strict=True)]
+
+    def _hash_words(self, words: list[str]) -> dict[str, np.ndarray]:
+        lo, hi = self.params.ngram_min, self.params.ngram_max
+        raw = [zip(_char_wb_ngrams(w, lo, hi), repeat(1)) for w in words]
+        indices, indptr, values = self._kernel(raw, self.dim, np.float64, True, 0)
+        codes = (indices + self.dim * (values < 0)).astype(np.intp)
+        return dict(zip(words, np.split(codes, indptr[1:-1]), strict=True))
+
     def embed_public(self, texts: list[str]) -> np.ndarray:
         """The public sklearn path only; the reference the fast path is tested against."""
         return _unit_rows(self._vectorizer.transform(texts).toarray())
+
+
+def _char_wb_ngrams(word: str, ngram_min: int, ngram_max: int) -> list[str]:
+    """sklearn's ``_char_wb_ngrams`` for one lowercase word: its n-grams, space-padded."""
+    padded = f" {word} "
+    grams: list[str] = []
+    for n in range(ngram_min, ngram_max + 1):
+        if len(padded) <= n:  # a short word counts once, whole
+            grams.append(padded)
+            break
+        grams += [padded[i : i + n] for i in range(len(padded) - n + 1)]
+    return grams
 
 
 def _hashing_kernel() -> Any:
