@@ -7,6 +7,7 @@ expensive rule. ``_FastAnalyzer`` lowercases the list once per text and returns 
 
 from __future__ import annotations
 
+import string
 from functools import lru_cache
 
 from vaderSentiment import vaderSentiment as vader
@@ -27,6 +28,13 @@ def _negated(word: str) -> bool:
     """``vader.negated([word])`` without rebuilding its word list on every call."""
     word = word.lower()
     return word in _NEGATE or "n't" in word
+
+
+def _tokens(text: str) -> list[str]:
+    """``SentiText``'s words: edge punctuation stripped unless two characters or less remain."""
+    return [
+        tok if len(word := tok.strip(string.punctuation)) <= 2 else word for tok in text.split()
+    ]
 
 
 def _lowered(words: list[str]) -> list[str]:
@@ -50,65 +58,93 @@ class _FastAnalyzer(vader.SentimentIntensityAnalyzer):
         if not self._emoji_chars.isdisjoint(text):
             return super().polarity_scores(text)
         text = text.strip()
-        sentitext = vader.SentiText(text)
-        words = sentitext.words_and_emoticons = _Words(sentitext.words_and_emoticons)
+        words = _Words(_tokens(text))
+        is_cap_diff = vader.allcap_differential(words)
         lower, lexicon, last = words.lower, self.lexicon, len(words) - 1
-        sentiments: list[float] = []
-        for i, item in enumerate(words):
-            low = lower[i]
+        sentiments: list[float] = [0] * len(words)  # VADER's 0 for words without sentiment
+        for i, low in enumerate(lower):
             if (
-                low not in lexicon
-                or low in vader.BOOSTER_DICT
-                or (low == "kind" and i < last and lower[i + 1] == "of")
+                low in lexicon
+                and low not in vader.BOOSTER_DICT
+                and not (low == "kind" and i < last and lower[i + 1] == "of")
             ):
-                sentiments.append(0)  # what VADER appends for these words
-            else:
-                sentiments = self.sentiment_valence(0, sentitext, item, i, sentiments)
+                sentiments[i] = self._valence(words, i, is_cap_diff)
         sentiments = self._but_check(words, sentiments)
         return self.score_valence(sentiments, text)
 
     def sentiment_valence(self, valence, sentitext, item, i, sentiments):
-        """VADER's, reading the lowercase list and skipping look-backs that cannot boost."""
+        """VADER's, for its own ``polarity_scores`` (texts with emoji)."""
         words = sentitext.words_and_emoticons
-        if not isinstance(words, _Words):  # VADER's own polarity_scores (texts with emoji)
+        if not isinstance(words, _Words):
             words = sentitext.words_and_emoticons = _Words(words)
-        lower, lexicon, is_cap_diff = words.lower, self.lexicon, sentitext.is_cap_diff
-        item_lowercase = item.lower()
-        if item_lowercase in lexicon:
-            valence = lexicon[item_lowercase]
-            if item_lowercase == "no" and i != len(words) - 1 and lower[i + 1] in lexicon:
-                valence = 0.0
-            if (
-                (i > 0 and lower[i - 1] == "no")
-                or (i > 1 and lower[i - 2] == "no")
-                or (i > 2 and lower[i - 3] == "no" and lower[i - 1] in ["or", "nor"])
-            ):
-                valence = lexicon[item_lowercase] * vader.N_SCALAR
-            if item.isupper() and is_cap_diff:
-                valence = valence + vader.C_INCR if valence > 0 else valence - vader.C_INCR
-            for start_i in range(3):
-                k = i - (start_i + 1)
-                if i > start_i and lower[k] not in lexicon:
-                    s = 0.0  # what scalar_inc_dec returns for a word that is not a booster
-                    if lower[k] in vader.BOOSTER_DICT:
-                        s = vader.scalar_inc_dec(words[k], valence, is_cap_diff)
-                    if start_i == 1 and s != 0:
-                        s = s * 0.95
-                    if start_i == 2 and s != 0:
-                        s = s * 0.9
-                    valence = valence + s
-                    valence = self._negation_check(valence, words, start_i, i)
-                    if start_i == 2:
-                        valence = self._special_idioms_check(valence, words, i)
-            valence = self._least_check(valence, words, i)
+        if item.lower() in self.lexicon:
+            valence = self._valence(words, i, sentitext.is_cap_diff)
         sentiments.append(valence)
         return sentiments
 
+    def _valence(self, words: _Words, i: int, is_cap_diff: bool) -> float:
+        """VADER's valence of lexicon word ``i``, skipping look-backs that cannot boost."""
+        lower, lexicon, item = words.lower, self.lexicon, words[i]
+        item_lowercase = lower[i]
+        valence = lexicon[item_lowercase]
+        if item_lowercase == "no" and i != len(words) - 1 and lower[i + 1] in lexicon:
+            valence = 0.0
+        if (
+            (i > 0 and lower[i - 1] == "no")
+            or (i > 1 and lower[i - 2] == "no")
+            or (i > 2 and lower[i - 3] == "no" and lower[i - 1] in ["or", "nor"])
+        ):
+            valence = lexicon[item_lowercase] * vader.N_SCALAR
+        if item.isupper() and is_cap_diff:
+            valence = valence + vader.C_INCR if valence > 0 else valence - vader.C_INCR
+        for start_i in range(3):
+            k = i - (start_i + 1)
+            if i > start_i and lower[k] not in lexicon:
+                s = 0.0  # what scalar_inc_dec returns for a word that is not a booster
+                if lower[k] in vader.BOOSTER_DICT:
+                    s = vader.scalar_inc_dec(words[k], valence, is_cap_diff)
+                if start_i == 1 and s != 0:
+                    s = s * 0.95
+                if start_i == 2 and s != 0:
+                    s = s * 0.9
+                valence = valence + s
+                valence = self._negation_check(valence, words, start_i, i)
+                if start_i == 2:
+                    valence = self._special_idioms_check(valence, words, i)
+        return self._least_check(valence, words, i)
+
+    def _least_check(self, valence, words_and_emoticons, i):
+        """VADER's: "least" right before negates, unless it is "at least" or "very least"."""
+        lower = _lowered(words_and_emoticons)
+        if (
+            i > 0
+            and lower[i - 1] == "least"
+            and "least" not in self.lexicon
+            and (i == 1 or lower[i - 2] not in ("at", "very"))
+        ):
+            valence = valence * vader.N_SCALAR
+        return valence
+
     @staticmethod
     def _but_check(words_and_emoticons, sentiments):
-        if "but" not in _lowered(words_and_emoticons):
-            return sentiments  # VADER's own answer without a "but", minus its lowercasing
-        return vader.SentimentIntensityAnalyzer._but_check(words_and_emoticons, sentiments)
+        """VADER's, which rescales by value (``list.index``), not position; zeros are skipped.
+
+        Rescaling a zero leaves a zero (at most its sign flips, which no score reads), and a
+        zero never matches a nonzero value, so skipping them changes nothing.
+        """
+        lower = _lowered(words_and_emoticons)
+        if "but" not in lower:
+            return sentiments
+        bi = lower.index("but")
+        for sentiment in sentiments:
+            if sentiment == 0:
+                continue
+            si = sentiments.index(sentiment)
+            if si < bi:
+                sentiments[si] = sentiment * 0.5
+            elif si > bi:
+                sentiments[si] = sentiment * 1.5
+        return sentiments
 
     @staticmethod
     def _negation_check(valence, words_and_emoticons, start_i, i):

@@ -93,6 +93,9 @@ VADER_CASES = [
     "EXTREMELY happy, incredibly bad, barely works, slightly broken, hardly great.",
     "It is really very extremely good, so VERY GOOD, no no bad, NO doubt a SUPER phone.",
     "kind of great, kind good, the no good phone, not at all nice",
+    # "but" rescales by value (list.index): repeated and coinciding valences, zeros around it.
+    "good good, but good and good. great but bad, bad, not bad but good good",
+    "okay fine nice but nice okay, love love but hate, sad but sad happy",
 ]
 
 
