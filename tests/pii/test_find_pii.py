@@ -102,6 +102,14 @@ def test_span_invariants(pieces):
         previous_end = span.end
 
 
+@settings(max_examples=80, derandomize=True, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=8)), max_size=12))
+def test_skipping_people_changes_no_other_span(pieces):
+    text = " ".join(pieces)
+    others = [s for s in find_pii(text) if s.kind != "person"]
+    assert find_pii(text, people=False) == others
+
+
 _PHONE_REGIONS_ALL = ("US", "GB", "IN", "AU", "FR")
 
 

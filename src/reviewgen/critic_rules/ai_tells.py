@@ -158,7 +158,7 @@ class AiTellsRule(CriticRule):
             tells["marketing"] = marketing
             quoted = ", ".join(f"'{w}'" for w in dict.fromkeys(w.lower() for w in marketing))
             feedback.append(f"Sound like an ordinary customer, not an advert: avoid {quoted}.")
-        emoji = _EMOJI.findall(draft)
+        emoji = [] if lowered is not None else _EMOJI.findall(draft)  # ASCII has no emoji
         if len(emoji) > p.max_emoji:
             tells["emoji"] = emoji
             feedback.append("Use fewer emoji.")

@@ -72,8 +72,8 @@ class DegenerationRule(CriticRule):
         # n-grams in text order (zip stops at the shortest tail, as the window must)
         grams = Counter(zip(*(tokens[i:] for i in range(p.ngram)), strict=False))
         looped = [" ".join(g) for g, n in grams.items() if n > limit]
-        sentences = [" ".join(words(s.lower())) for s in _SENTENCE_SPLIT.split(text)]
-        counts = Counter(s for s in sentences if len(s.split()) >= p.min_sentence_words)
+        sentences = [words(s) for s in _SENTENCE_SPLIT.split(text.lower())]
+        counts = Counter(" ".join(s) for s in sentences if len(s) >= p.min_sentence_words)
         repeated = [s for s, n in counts.items() if n > 1]
         if looped or repeated:
             problems.update(repeated_ngrams=looped, repeated_sentences=repeated)
@@ -90,7 +90,7 @@ class DegenerationRule(CriticRule):
             problems.update(truncated=True, last_token=text.split()[-1])
             feedback.append("Finish the last sentence.")
 
-        non_space = len(text) - sum(map(str.isspace, text))
+        non_space = len("".join(text.split()))
         letter_share = sum(map(str.isalpha, text)) / non_space
         if non_space >= 3 and letter_share < p.min_letter_share:
             problems.update(letter_share=round(letter_share, 3))
@@ -142,7 +142,8 @@ class DegenerationRule(CriticRule):
 
     @staticmethod
     def _truncated(text: str) -> bool:
-        body = _EMOTICON.sub("", text).rstrip()
+        body = _EMOTICON.sub("", text) if "(" in text or ")" in text else text  # emoticons have one
+        body = body.rstrip()
         if not body or body[-1] in _TERMINAL:
             return False
         if body[-1] in ",([{" or body.rfind("(") > body.rfind(")"):

@@ -52,7 +52,7 @@ class PiiRule(CriticRule):
         p: PiiParams = self.params  # type: ignore[assignment]
         spans = [
             s
-            for s in find_pii(draft)
+            for s in find_pii(draft, people="person" in p.reject)
             if s.kind in p.reject and not (s.kind == "url" and self._allowed(s.text, p))
         ]
         if not spans:
