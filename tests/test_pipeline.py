@@ -72,6 +72,34 @@ def test_revision_loop_with_scripted_model(tmp_path, monkeypatch):
     assert "words" in scripted.prompts[1].split("Rewrite your review")[1]
 
 
+def test_completion_revision_samples_the_same_document_again(tmp_path, monkeypatch):
+    """A base model cannot read feedback; re-asking with the same prompt lets llama.cpp
+    reuse the evaluated prompt, so a revision costs only its generation."""
+    from reviewgen.models.fake import FakeChatModel
+
+    good = (
+        "I have had this phone for a month and the battery easily gets me through a long "
+        "shift at work, no complaints so far."
+    )
+    scripted = FakeChatModel(responses=["Bad.", good])
+    monkeypatch.setattr("reviewgen.pipeline.build_model", lambda spec: scripted)
+    config = load_config(
+        None,
+        [
+            *FAKE,
+            "run.count=1",
+            "writer.style=completion",
+            "noise.enabled=false",
+            "critic.rules=[{name: length.v1}]",
+            "persona.length={mode: range, min_words: 20, max_words: 20}",
+        ],
+    )
+    generate(config, tmp_path)
+    assert read(tmp_path / "reviews.jsonl")[0]["text"] == good
+    assert len(scripted.prompts) == 2 and scripted.prompts[0] == scripted.prompts[1]
+    assert "Review:" in scripted.prompts[0]
+
+
 def test_exhausted_revisions_reject_with_reasons_then_next_candidate(tmp_path, monkeypatch):
     from reviewgen.models.fake import FakeChatModel
 

@@ -56,7 +56,6 @@ class ExemplarPool:
         plan: ReviewPlan,
         k: int,
         rng: random.Random,
-        focus_aspects: list[str] | None = None,
     ) -> list[Exemplar]:
         """Base models copy the length and topics of their examples far more reliably than
         they follow a header, so prefer examples near the target length that talk about the
@@ -65,13 +64,11 @@ class ExemplarPool:
         if not candidates or k == 0:
             return []
         target = set(plan.aspects)
-        focus = set(focus_aspects or ())
         low, high = plan.length_target * 0.6, plan.length_target * 1.5
         for keep in (
             lambda e: low <= e.words <= high,
             lambda e: bool(target & e.aspects),
             lambda e: target <= e.aspects,
-            lambda e: focus <= e.aspects,
         ):
             narrowed = [e for e in candidates if keep(e)]
             if len(narrowed) >= k:

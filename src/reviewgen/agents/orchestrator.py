@@ -130,7 +130,7 @@ class Orchestrator:
         self,
         plan: ReviewPlan,
         rng: random.Random,
-        previous: str | None = None,
+        previous: Draft | None = None,
         report: CriticReport | None = None,
     ) -> Draft:
         self.budget.take_attempt()
@@ -232,7 +232,7 @@ class Orchestrator:
                     report,
                 )
                 return None, drafts
-            draft = await self._write(plan, rng, previous=draft.text, report=report)
+            draft = await self._write(plan, rng, previous=draft, report=report)
             drafts += 1
         text, noise = (
             (draft.text, {}) if self.s.noise is None else self.s.noise(draft.text, plan, rng)
