@@ -53,3 +53,38 @@ def test_pipeline_generates_reviews_with_the_embedded_model(tmp_path):
         assert all(v["passed"] for v in record["critic"])
         assert len(record["text"].split()) >= 6
     assert result.usage["writer"].output_tokens > 0
+
+
+def test_logit_bias_reaches_the_model_and_the_tokenizer_matches_it():
+    """Vocabulary calibration's two ends on the real model: its token ids, and a bias that
+    llama.cpp applies (a -100 bias on a word the prompt all but forces keeps it out)."""
+    from reviewgen.models.llamacpp import LlamaTokenizer
+    from reviewgen.providers import build_model
+
+    model = build_model(load_config(None).models.for_role("writer"))
+    tokenizer = LlamaTokenizer(model)
+    (very,) = tokenizer.encode(" very")
+    assert tokenizer.piece(very) == " very"
+    prompt = "very very very very very very very very very very"
+    free = model.bind(seed=1, max_tokens=8, temperature=0.0).invoke(prompt)
+    banned = model.bind(seed=1, max_tokens=8, temperature=0.0, logit_bias={very: -100.0}).invoke(
+        prompt
+    )
+    assert " very" in free
+    assert " very" not in banned  # the model falls back on " VERY", a different token
+
+
+def test_a_reference_turns_on_vocabulary_calibration_for_the_embedded_writer(tmp_path):
+    from reviewgen.pipeline import build
+
+    reference = tmp_path / "real.csv"
+    reference.write_text(
+        "text,rating\n" + "".join(f"Works fine for what I paid number {i}.,5\n" for i in range(9))
+    )
+    config = load_config(None, [f"reference.path={reference}", "run.count=5"])
+    vocabulary = build(config, expected_size=5).stages.writer.vocabulary
+    assert vocabulary is not None and vocabulary.reference_total > 0
+    (battery,) = vocabulary.tokenizer.encode(" battery")
+    assert battery in vocabulary.protected  # aspect words are never biased away
+    off = load_config(None, [f"reference.path={reference}", "reference.calibrate=[ratings]"])
+    assert build(off, expected_size=5).stages.writer.vocabulary is None

@@ -196,8 +196,8 @@ class ReferenceConfig(Strict):
     text_col: str = "text"
     rating_col: str | None = "rating"
     product_col: str | None = "product"
-    calibrate: list[Literal["ratings", "lengths", "products", "aspects"]] = Field(
-        default_factory=lambda: ["ratings", "lengths", "products", "aspects"]
+    calibrate: list[Literal["ratings", "lengths", "products", "aspects", "vocabulary"]] = Field(
+        default_factory=lambda: ["ratings", "lengths", "products", "aspects", "vocabulary"]
     )
     holdout_fraction: float = Field(0.0, ge=0.0, lt=1.0)
     max_products: int = Field(40, gt=0)

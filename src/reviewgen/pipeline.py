@@ -13,11 +13,12 @@ from reviewgen.agents.quotas import AspectQuota, LengthQuota, Quotas
 from reviewgen.aspects import AspectLexicon
 from reviewgen.chains.backstory import PersonaEnricher
 from reviewgen.chains.critic import Critic
+from reviewgen.chains.vocabulary import VocabularyBias
 from reviewgen.chains.writer import PROMPT_HEADERS, Writer
 from reviewgen.components import build_rules
 from reviewgen.config import Config, ModelSpec
 from reviewgen.errors import ConfigError
-from reviewgen.models.llamacpp import LlamaCppChat, LlamaCppCompletion
+from reviewgen.models.llamacpp import LlamaCppChat, LlamaCppCompletion, LlamaTokenizer
 from reviewgen.providers import build_model, is_chat
 from reviewgen.ratelimit import RateLimiter
 from reviewgen.reference import Reference, default_exemplars, load_reference
@@ -103,14 +104,16 @@ def build(
             models[role] = models[role].with_config(callbacks=[trackers[role]])
     writer_model = models["writer"]
     writer_spec = config.models.for_role("writer")
+    mode = writer_mode(config, writer_model)
     writer = Writer(
         writer_model,
-        mode=writer_mode(config, writer_model),
+        mode=mode,
         category=config.category,
         pool=pool,
         exemplars=config.writer.exemplars,
         per_call_sampling=isinstance(writer_model, LlamaCppCompletion | LlamaCppChat),
         callbacks=[trackers["writer"]],
+        vocabulary=_vocabulary(config, reference, writer_model, mode, lexicon),
     )
     embedder = build_embedder(config.store.embedder.name, config.store.embedder.params)
     store = DuplicateStore(
@@ -157,6 +160,29 @@ def build(
         enricher=_enricher(config, models.get("persona")),
     )
     return Built(stages, reference)
+
+
+def _vocabulary(
+    config: Config,
+    reference: Reference | None,
+    model: Any,
+    mode: str,
+    lexicon: AspectLexicon,
+) -> VocabularyBias | None:
+    """Only a llama.cpp writer in completion style: a logit bias needs the model's token ids."""
+    texts = reference.calibration.vocabulary if reference is not None else []
+    if not texts or mode != "completion" or not isinstance(model, LlamaCppCompletion):
+        return None
+    names = [str(p["name"]) for p in config.category.products]
+    if reference is not None and reference.calibration.products:
+        names += [product.name for product, _ in reference.calibration.products]
+    terms = [t for terms in lexicon.terms.values() for t in terms]
+    return VocabularyBias(
+        LlamaTokenizer(model),
+        texts,
+        temperature=config.models.for_role("writer").temperature,
+        protected=[form for t in terms for form in (t, t.capitalize())] + names,
+    )
 
 
 def _retry_policy(spec: ModelSpec) -> RetryPolicy:

@@ -134,6 +134,8 @@ def calibrate(
         calibration.aspects = {
             aspect: max(mentions[aspect] / len(rows), MIN_ASPECT_SHARE) for aspect in lexicon.terms
         }
+    if "vocabulary" in parts:
+        calibration.vocabulary = [row.text for row in rows]
     return calibration
 
 

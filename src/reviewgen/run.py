@@ -105,6 +105,7 @@ def write_manifest(out: Path, config: Config, result: RunResult, labels: dict[st
         "retries": result.stats.retries,
         "rejected": dict(result.stats.rejected),
         "quota_relief": result.stats.quota_relief,
+        "biased_tokens": result.stats.biased_tokens,
         "usage": {role: u.model_dump() for role, u in result.usage.items()},
         "cost": round(result.cost, 6),
         "seconds": round(result.stats.elapsed, 3),

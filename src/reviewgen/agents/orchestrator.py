@@ -67,6 +67,7 @@ class RunStats:
     rejected: Counter[str] = field(default_factory=Counter)
     retries: int = 0
     quota_relief: int = 0  # extra places each quota got to finish the run (see agents.quotas)
+    biased_tokens: int = 0  # tokens the writer's vocabulary calibration last steered away from
     backstories_missing: int = 0  # persona.enrich: no valid backstory within the re-asks
     model_seconds: float = 0.0
     started: float = field(default_factory=time.perf_counter)
@@ -152,6 +153,8 @@ class Orchestrator:
             return await with_retries(call, self.s.retry, rng, self._count_retry)
         finally:
             self.stats.model_seconds += time.perf_counter() - started
+            if self.s.writer.vocabulary is not None:
+                self.stats.biased_tokens = len(self.s.writer.vocabulary.bias)
 
     async def _enrich(self, plan: ReviewPlan) -> ReviewPlan:
         """Add a backstory; a failed call or answer leaves the persona as sampled."""

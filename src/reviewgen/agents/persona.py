@@ -33,6 +33,7 @@ class Calibration:
     lengths: dict[int, list[int]] = field(default_factory=dict)  # star -> word counts
     products: list[tuple[Product, float]] | None = None
     aspects: dict[str, float] | None = None  # aspect -> share of reviews that mention it
+    vocabulary: list[str] = field(default_factory=list)  # texts a llama.cpp writer's words follow
 
     def all_lengths(self) -> list[int]:
         return [n for values in self.lengths.values() for n in values]

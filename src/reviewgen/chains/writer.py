@@ -22,6 +22,7 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import PromptTemplate
 
 from reviewgen.chains.critic import CriticReport
+from reviewgen.chains.vocabulary import VocabularyBias
 from reviewgen.config import Category
 from reviewgen.reference import Exemplar, ExemplarPool
 from reviewgen.schemas import Persona, ReviewPlan
@@ -116,6 +117,7 @@ class Writer:
         exemplars: int,
         per_call_sampling: bool = False,
         callbacks: list[Any] | None = None,
+        vocabulary: VocabularyBias | None = None,
     ) -> None:
         if mode not in {"chat", "completion"}:
             raise ValueError("mode must be chat or completion")
@@ -127,6 +129,7 @@ class Writer:
         self.pool = pool
         self.k = exemplars
         self.per_call_sampling = per_call_sampling  # seed and token cap per draft (llama.cpp)
+        self.vocabulary = vocabulary  # completion style only: a logit bias toward real words
         self.title = (
             f"Customer reviews of {category.name} products from verified buyers on an online store."
         )
@@ -184,6 +187,8 @@ class Writer:
                 "rating": plan.rating,
                 "topics": self._topics(plan.aspects),
             }
+            bias = self.vocabulary.bias if self.vocabulary is not None else {}
+            options: dict[str, Any] = {"stop": STOP} | ({"logit_bias": bias} if bias else {})
             text = ""
             # A base model sometimes ends the review before writing a word; asking again costs
             # a few tokens (llama.cpp reuses the evaluated prompt), a whole draft otherwise.
@@ -191,12 +196,14 @@ class Writer:
                 # The parser takes the text out of a chat model's message too (style override).
                 chain = (
                     self.completion_prompt
-                    | self._bound_model(plan, rng, stop=STOP)
+                    | self._bound_model(plan, rng, **options)
                     | StrOutputParser()
                 )
                 text = clean(await chain.ainvoke(variables), plan.length_target)
                 if text:
                     break
+            if self.vocabulary is not None:
+                self.vocabulary.observe(text, bias)
             return Draft(text, exemplars)
         user = self.chat_user.format(
             persona=describe_persona(plan.persona, self.category.noun),

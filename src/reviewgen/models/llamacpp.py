@@ -109,6 +109,20 @@ def _close_all() -> None:
     _instances.clear()
 
 
+class LlamaTokenizer:
+    """The model's own tokenizer (vocabulary calibration). No lock: tokenising only reads the
+    vocabulary, so it may run while another thread generates."""
+
+    def __init__(self, model: _LlamaSettings) -> None:
+        self._llama, _ = shared_llama(Path(model.model_path), model.n_ctx)
+
+    def encode(self, text: str) -> list[int]:
+        return self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False)
+
+    def piece(self, token: int) -> str:
+        return self._llama.detokenize([token]).decode("utf-8", errors="ignore")
+
+
 class _LlamaSettings(BaseModel):
     """Fields shared by the completion and chat adapters."""
 
@@ -130,6 +144,7 @@ class _LlamaSettings(BaseModel):
             "repeat_penalty": kwargs.get("repeat_penalty", self.repeat_penalty),
             "stop": stop or kwargs.get("stop") or [],
             "seed": kwargs.get("seed"),
+            "logit_bias": kwargs.get("logit_bias"),
         }
 
 
