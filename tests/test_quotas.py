@@ -234,3 +234,30 @@ def test_a_run_that_cannot_fill_a_bin_gets_relief_instead_of_stalling():
     assert quotas.relief == 1 and quotas.full(long_text, []) is None
     quotas.claim(long_text, [])
     assert quotas.misses == 0 and quotas.full(long_text, []) == "length_quota_full"
+
+
+def test_a_review_whose_aspects_filled_meanwhile_moves_to_another_it_covers():
+    from reviewgen.agents.quotas import Quotas
+    from reviewgen.aspects import AspectLexicon
+    from reviewgen.schemas import Product, ReviewPlan
+    from tests.helpers import make_persona
+
+    lexicon = AspectLexicon({"battery": ["battery"], "camera": ["camera"], "value": ["price"]})
+    quota = AspectQuota({"battery": 0.1, "camera": 0.1, "value": 0.1}, count=10, slack=0.0)
+    quota.claim(["battery", "battery"])  # battery is full
+    quotas = Quotas(None, quota, lexicon)
+    plan = ReviewPlan(
+        index=0,
+        seed=1,
+        rating=4,
+        product=Product(name="Phone"),
+        persona=make_persona(),
+        aspects=["battery"],
+        length_target=10,
+    )
+    text = "The battery is fine and the camera too."
+    assert quotas.full(text, plan.aspects) == "aspect_quota_full"
+    moved = quotas.reaim_aspects(plan, text)
+    assert moved is not None and moved.aspects == ["camera"]
+    assert moved.planned_aspects == ["battery"] and quotas.full(text, moved.aspects) is None
+    assert quotas.reaim_aspects(plan, "The battery is fine.") is None

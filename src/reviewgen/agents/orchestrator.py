@@ -206,6 +206,20 @@ class Orchestrator:
             )
         )
 
+    async def _reaim_aspects(
+        self, plan: ReviewPlan, draft: Draft, text: str, report: CriticReport
+    ) -> tuple[ReviewPlan, CriticReport, str | None]:
+        """A passing review whose aspects filled up while it was written keeps its place if
+        other aspects it covers have room (the critic checks it against them)."""
+        assert self.s.quotas is not None
+        moved = self.s.quotas.reaim_aspects(plan, text)
+        if moved is None:
+            return plan, report, "aspect_quota_full"
+        moved_report = await self.s.critic.review(draft.text, self._context(moved, draft))
+        if not moved_report.passed:
+            return plan, report, "aspect_quota_full"
+        return moved, moved_report, self.s.quotas.full(text, moved.aspects)
+
     async def _candidate(
         self, plan: ReviewPlan, candidate: int, attempts_so_far: int
     ) -> tuple[ReviewRecord | None, int]:
@@ -243,6 +257,8 @@ class Orchestrator:
         vector = self.s.store.embed([text])[0]
         attempt = attempts_so_far + drafts
         full = None if self.s.quotas is None else self.s.quotas.full(text, plan.aspects)
+        if full == "aspect_quota_full":
+            plan, report, full = await self._reaim_aspects(plan, draft, text, report)
         if full is not None:
             self._reject(plan, attempt, text, [full], report)
             return None, drafts

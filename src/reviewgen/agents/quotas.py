@@ -122,18 +122,30 @@ class Quotas:
             update["length_target"] = words
             update["planned_length"] = plan.planned_length or plan.length_target
         if "aspect_coverage.v1" in failed:
-            if self.aspects is None:
+            aspects = self._open_mentions(plan, text)
+            if aspects is None:
                 return None
-            covered = [
-                a for a in self.lexicon.mentions(text) if self.aspects.is_open(a, self.relief)
-            ]
-            if not covered:
-                return None
-            kept = [a for a in plan.aspects if a in covered]
-            others = sorted(
-                (a for a in covered if a not in kept),
-                key=lambda a: (-plan.persona.priorities.get(a, 0.0), a),
-            )
-            update["aspects"] = (kept + others)[: max(1, len(plan.aspects))]
-            update["planned_aspects"] = plan.planned_aspects or plan.aspects
+            update |= aspects
         return plan.model_copy(update=update)
+
+    def reaim_aspects(self, plan: ReviewPlan, text: str) -> ReviewPlan | None:
+        """For a finished review whose target aspects filled up meanwhile (other workers
+        accepted reviews about them): the aspects it covers that still have room, if any."""
+        aspects = self._open_mentions(plan, text)
+        return None if aspects is None else plan.model_copy(update=aspects)
+
+    def _open_mentions(self, plan: ReviewPlan, text: str) -> dict[str, object] | None:
+        if self.aspects is None:
+            return None
+        covered = [a for a in self.lexicon.mentions(text) if self.aspects.is_open(a, self.relief)]
+        if not covered:
+            return None
+        kept = [a for a in plan.aspects if a in covered]
+        others = sorted(
+            (a for a in covered if a not in kept),
+            key=lambda a: (-plan.persona.priorities.get(a, 0.0), a),
+        )
+        return {
+            "aspects": (kept + others)[: max(1, len(plan.aspects))],
+            "planned_aspects": plan.planned_aspects or plan.aspects,
+        }
