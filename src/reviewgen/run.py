@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import signal
@@ -179,7 +180,8 @@ def generate(
 
     write_manifest(out, config, result("running"), stages.model_labels)
     try:
-        status = _run_with_signals(orchestrator.run(todo, config.run.concurrency))
+        with _long_lived_heap_frozen():
+            status = _run_with_signals(orchestrator.run(todo, config.run.concurrency))
     finally:
         orchestrator.stats.finished = time.perf_counter()
         accepted.close()
@@ -187,6 +189,18 @@ def generate(
     final = result(status)
     write_manifest(out, config, final, stages.model_labels)
     return final
+
+
+@contextlib.contextmanager
+def _long_lived_heap_frozen() -> Any:
+    """What exists before the loop (modules, lexicons, reference, index) lives all run long;
+    keeping it out of the cyclic collector's scans saved 12-15% of the CPU per draft
+    (docs/NOTES.md). Unfrozen afterwards: garbage frozen with it is collected then."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _run_with_signals(coro: Any) -> str:
