@@ -129,18 +129,8 @@ class StyleMix(Strict):
     casing: dict[Literal["normal", "lowercase", "shouty"], float] = Field(
         default_factory=lambda: {"normal": 0.85, "lowercase": 0.12, "shouty": 0.03}
     )
-    # unspaced: "Works great.Would buy again" (14% of the shared real reviews, 2% of the
-    # embedded model's drafts; docs/NOTES.md)
-    punctuation: dict[Literal["normal", "minimal", "excited", "ellipses", "unspaced"], float] = (
-        Field(
-            default_factory=lambda: {
-                "normal": 0.5,
-                "minimal": 0.2,
-                "excited": 0.12,
-                "ellipses": 0.08,
-                "unspaced": 0.1,
-            }
-        )
+    punctuation: dict[Literal["normal", "minimal", "excited", "ellipses"], float] = Field(
+        default_factory=lambda: {"normal": 0.6, "minimal": 0.2, "excited": 0.12, "ellipses": 0.08}
     )
     typo_rate: tuple[float, float] = (0.0, 0.03)
     emoji: float = Field(0.03, ge=0, le=1)

@@ -30,7 +30,7 @@ class WritingStyle(BaseModel):
 
     verbosity: Literal["terse", "normal", "chatty"] = "normal"
     casing: Literal["normal", "lowercase", "shouty"] = "normal"
-    punctuation: Literal["normal", "minimal", "excited", "ellipses", "unspaced"] = "normal"
+    punctuation: Literal["normal", "minimal", "excited", "ellipses"] = "normal"
     typo_rate: float = Field(0.0, ge=0.0, le=0.2)
     emoji: bool = False
     slang: bool = False

@@ -58,15 +58,6 @@ def test_style_lowercase_minimal_apostrophes():
     assert changes == {"apostrophes_dropped": 2, "punctuation_minimal": 5, "lowercased": 3}
 
 
-def test_style_unspaced_glues_sentences_to_their_stop():
-    style = WritingStyle(punctuation="unspaced")
-    text, changes = apply_style_noise(
-        "Love it. Fast shipping! Would buy again. Works on 4.5 volts.", style, random.Random(3), ()
-    )
-    assert text == "Love it.Fast shipping!Would buy again.Works on 4.5 volts."
-    assert changes == {"punctuation_unspaced": 3}
-
-
 def test_style_shouty_excited_emoji():
     style = WritingStyle(casing="shouty", punctuation="excited", emoji=True)
     text, changes = apply_style_noise(TEXT, style, random.Random(11), PROTECTED)

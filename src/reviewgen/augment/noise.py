@@ -54,7 +54,6 @@ _WORD_RE = re.compile(r"(?<![\w'’])[A-Za-z]{3,}(?![\w'’])")
 _APOSTROPHE_RE = re.compile(r"(?<=[A-Za-z])['’](?=[A-Za-z])")
 _SENTENCE_DOT_RE = re.compile(r"(?<![.\d])\.(?!\.)(?=\s|$)")
 _COMMA_RE = re.compile(r",(?=\s)")
-_SENTENCE_GAP_RE = re.compile(r"(?<=[a-z][.!?])[ \t]+(?=[A-Z])")
 _BANG_RE = re.compile(r"(?<!!)!(?!!)")
 _ANY_WORD_RE = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
 
@@ -100,7 +99,6 @@ MINIMAL_COMMA_P = 0.8
 MINIMAL_DOT_P = 0.7
 EXCITED_P = 0.5
 ELLIPSES_P = 0.4
-UNSPACED_P = 0.7
 SHOUT_P = 0.8
 SHOUT_MIN_VALENCE = 1.5
 
@@ -267,7 +265,7 @@ def use_slang(
 
 def punctuate(
     text: str,
-    habit: Literal["normal", "minimal", "excited", "ellipses", "unspaced"],
+    habit: Literal["normal", "minimal", "excited", "ellipses"],
     rng: random.Random,
     protected: Iterable[str] = (),
 ) -> tuple[str, int]:
@@ -293,8 +291,6 @@ def punctuate(
         if text and text[-1].isalnum():
             return text + "!!", dots + bangs + 1
         return text, dots + bangs
-    if habit == "unspaced":  # the next sentence glued to the stop: "Love it.Fast shipping"
-        return _substitute(text, _SENTENCE_GAP_RE, maybe(UNSPACED_P, ""), protected)
     text, dots = _substitute(text, _SENTENCE_DOT_RE, maybe(ELLIPSES_P, "..."), protected)
     text, commas = _substitute(text, _COMMA_RE, maybe(ELLIPSES_P, ".."), protected)
     return text, dots + commas
