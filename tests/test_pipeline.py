@@ -33,13 +33,6 @@ def test_run_delivers_exactly_count_with_the_configured_rating_mix(tmp_path):
     assert manifest["models"]["writer"] == "fake:fake"
 
 
-def test_the_heap_frozen_for_the_run_is_unfrozen_after_it(tmp_path):
-    import gc
-
-    generate(load_config(None, [*FAKE, "run.count=2"]), tmp_path)
-    assert gc.get_freeze_count() == 0
-
-
 def test_same_seed_gives_same_dataset(tmp_path):
     config = load_config(None, [*FAKE, "run.count=8"])
     generate(config, tmp_path / "a")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import json
 import os
 import signal
@@ -180,8 +179,7 @@ def generate(
 
     write_manifest(out, config, result("running"), stages.model_labels)
     try:
-        with _long_lived_heap_frozen():
-            status = _run_with_signals(orchestrator.run(todo, config.run.concurrency))
+        status = _run_with_signals(orchestrator.run(todo, config.run.concurrency))
     finally:
         orchestrator.stats.finished = time.perf_counter()
         accepted.close()
@@ -189,18 +187,6 @@ def generate(
     final = result(status)
     write_manifest(out, config, final, stages.model_labels)
     return final
-
-
-@contextlib.contextmanager
-def _long_lived_heap_frozen() -> Any:
-    """What exists before the loop (modules, lexicons, reference, index) lives all run long;
-    keeping it out of the cyclic collector's scans saved 12-15% of the CPU per draft
-    (docs/NOTES.md). Unfrozen afterwards: garbage frozen with it is collected then."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def _run_with_signals(coro: Any) -> str:
