@@ -85,6 +85,6 @@ def test_a_reference_turns_on_vocabulary_calibration_for_the_embedded_writer(tmp
     vocabulary = build(config, expected_size=5).stages.writer.vocabulary
     assert vocabulary is not None and vocabulary.reference_total > 0
     (battery,) = vocabulary.tokenizer.encode(" battery")
-    assert battery in vocabulary.aspect_tokens["battery"]  # free in drafts about the battery
+    assert battery in vocabulary.protected  # aspect words are never biased away
     off = load_config(None, [f"reference.path={reference}", "reference.calibrate=[ratings]"])
     assert build(off, expected_size=5).stages.writer.vocabulary is None

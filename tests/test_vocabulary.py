@@ -51,16 +51,6 @@ def test_an_over_used_word_gets_the_bias_that_matches_the_reference_share():
     assert all(value < 0 for value in vocabulary.bias.values())  # nothing is pushed up
 
 
-def test_aspect_words_are_free_only_in_drafts_about_that_aspect():
-    vocabulary, tokenizer = make(aspect_terms={"battery": ["battery"], "camera": ["camera"]})
-    for _ in range(4):
-        vocabulary.observe("battery battery it works i like it", {})
-    battery = tokenizer.ids["battery"]
-    assert battery in vocabulary.bias_for(["camera"])
-    assert battery not in vocabulary.bias_for(["battery", "camera"])
-    assert vocabulary.bias_for([]) == vocabulary.bias
-
-
 def test_protected_words_are_never_biased():
     vocabulary, tokenizer = make(protected=["battery"])
     for _ in range(4):

@@ -176,15 +176,12 @@ def _vocabulary(
     names = [str(p["name"]) for p in config.category.products]
     if reference is not None and reference.calibration.products:
         names += [product.name for product, _ in reference.calibration.products]
+    terms = [t for terms in lexicon.terms.values() for t in terms]
     return VocabularyBias(
         LlamaTokenizer(model),
         texts,
         temperature=config.models.for_role("writer").temperature,
-        protected=names,
-        aspect_terms={
-            aspect: [form for t in terms for form in (t, t.capitalize())]
-            for aspect, terms in lexicon.terms.items()
-        },
+        protected=[form for t in terms for form in (t, t.capitalize())] + names,
     )
 
 

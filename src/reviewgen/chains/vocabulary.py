@@ -6,17 +6,15 @@ the writer's own drafts are counted as the run goes, and every token it uses mor
 reference does gets a negative logit bias of ``temperature * log(reference share / draft share)``:
 under a unigram approximation, the bias that brings its share down to the reference's. Drafts
 written under a bias are counted as if unbiased (each token weighted by ``exp(-bias / T)``), so
-the estimate does not chase its own correction. Product names are never biased, nor the words
-of the aspects a draft is about (the critic wants them); other aspects' words are steered like
-any word, because the model brings up battery and camera far more often than real buyers do.
-Measured in docs/NOTES.md.
+the estimate does not chase its own correction. Aspect words and product names are never
+biased: the critic wants them. Measured in docs/NOTES.md.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Protocol
 
 
@@ -36,7 +34,6 @@ class VocabularyBias:
         *,
         temperature: float,
         protected: Iterable[str] = (),
-        aspect_terms: Mapping[str, Iterable[str]] | None = None,
         warmup: int = 20,
         every: int = 10,
         min_count: float = 5.0,
@@ -47,10 +44,6 @@ class VocabularyBias:
         self.reference = Counter(t for text in reference for t in self._tokens(text))
         self.reference_total = sum(self.reference.values())
         self.protected = {t for text in protected for t in self._tokens(text)}
-        self.aspect_tokens = {
-            aspect: {t for term in terms for t in self._tokens(term)}
-            for aspect, terms in (aspect_terms or {}).items()
-        }
         self.warmup, self.every = warmup, every
         self.min_count, self.floor = min_count, floor
         self.seen: Counter[int] = Counter()
@@ -61,13 +54,6 @@ class VocabularyBias:
     def _tokens(self, text: str) -> list[int]:
         # Words inside a review follow a space; tokenising with one keeps the ids the same.
         return self.tokenizer.encode(" " + " ".join(text.split()))
-
-    def bias_for(self, aspects: Iterable[str]) -> dict[int, float]:
-        """The bias for a draft about ``aspects``: everything but those aspects' words."""
-        free = set().union(*(self.aspect_tokens.get(a, set()) for a in aspects))
-        if not free:
-            return self.bias
-        return {t: b for t, b in self.bias.items() if t not in free}
 
     def observe(self, text: str, bias: dict[int, float]) -> None:
         """Count one draft written under ``bias``; refresh the bias every ``every`` drafts."""

@@ -187,7 +187,7 @@ class Writer:
                 "rating": plan.rating,
                 "topics": self._topics(plan.aspects),
             }
-            bias = self.vocabulary.bias_for(plan.aspects) if self.vocabulary is not None else {}
+            bias = self.vocabulary.bias if self.vocabulary is not None else {}
             options: dict[str, Any] = {"stop": STOP} | ({"logit_bias": bias} if bias else {})
             text = ""
             # A base model sometimes ends the review before writing a word; asking again costs
