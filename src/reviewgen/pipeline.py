@@ -170,16 +170,20 @@ def _vocabulary(
     lexicon: AspectLexicon,
 ) -> VocabularyBias | None:
     """Only a llama.cpp writer in completion style: a logit bias needs the model's token ids."""
-    texts = reference.calibration.vocabulary if reference is not None else []
-    if not texts or mode != "completion" or not isinstance(model, LlamaCppCompletion):
+    if (
+        reference is None
+        or not reference.calibration.vocabulary
+        or mode != "completion"
+        or not isinstance(model, LlamaCppCompletion)
+    ):
         return None
+    calibration = reference.calibration
     names = [str(p["name"]) for p in config.category.products]
-    if reference is not None and reference.calibration.products:
-        names += [product.name for product, _ in reference.calibration.products]
+    names += [product.name for product, _ in calibration.products or []]
     terms = [t for terms in lexicon.terms.values() for t in terms]
     return VocabularyBias(
         LlamaTokenizer(model),
-        texts,
+        calibration.vocabulary,
         temperature=config.models.for_role("writer").temperature,
         protected=[form for t in terms for form in (t, t.capitalize())] + names,
     )
