@@ -30,7 +30,6 @@ GOOD = [
     "superb",
     "lovely",
     "decent enough",
-    "top notch",
     "brilliant",
 ]
 BAD = [
@@ -121,6 +120,22 @@ TEMPLATES = [
     "The {noun} and the {noun2} {verb} the way I hoped {place}.",
     "I {verb} the {noun} {when} and the {noun2} too.",
     "Not sure about the {noun}, but {who2} likes the {noun2}.",
+    "Charging it takes about {n} minutes {place}.",
+    "I mostly keep it in my pocket {place}.",
+    "{who} set it up for me {when}.",
+    "The box had a cable and a {noun} in it.",
+    "Switched over from my old {noun} {when}.",
+    "Used it for {doing} all weekend {place}.",
+    "My plan is with a small carrier, no issues there.",
+    "Took it on a {n} hour trip {when}.",
+]
+# One every few sentences, so long texts keep the star rating's tone (VADER reads the filler).
+TONE_LINES = [
+    "Honestly it feels {tone}.",
+    "{who} thinks it is {tone} too.",
+    "Day to day it is {tone}.",
+    "For the money it is {tone}.",
+    "So far {tone}, that is my take.",
 ]
 
 TONE = {"positive": GOOD, "negative": BAD, "mixed": MEH}
@@ -144,9 +159,17 @@ def compose_review(prompt: str) -> str:
         for aspect in aspects
     ]
     count = sum(len(p.split()) for p in parts)
+    # Each template once before any repeats: real reviews do not loop, and the critic's
+    # degeneration rule rightly fails a text that does.
+    fillers = rng.sample(TEMPLATES, len(TEMPLATES))
+    tone_lines = rng.sample(TONE_LINES, len(TONE_LINES))
     while count < length:
+        if len(parts) % 4 == 3:
+            template = tone_lines[len(parts) % len(tone_lines)]
+        else:
+            template = fillers[len(parts) % len(fillers)]
         parts.append(
-            rng.choice(TEMPLATES).format(
+            template.format(
                 when=rng.choice(WHEN),
                 doing=rng.choice(DOING),
                 place=rng.choice(PLACES),
@@ -155,6 +178,7 @@ def compose_review(prompt: str) -> str:
                 n=rng.randint(2, 19),
                 price=rng.randint(150, 1300),
                 fair=rng.choice(words),
+                tone=rng.choice(words),
                 noun=rng.choice(NOUNS),
                 noun2=rng.choice(NOUNS),
                 verb=rng.choice(VERBS),
