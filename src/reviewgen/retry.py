@@ -82,9 +82,9 @@ async def with_retries(
 ) -> T:
     for attempt in range(policy.attempts):
         try:
-            if policy.timeout is None:
+            # asyncio.timeout, not wait_for: no extra task and loop turn per call
+            async with asyncio.timeout(policy.timeout):
                 return await call()
-            return await asyncio.wait_for(call(), policy.timeout)
         except Exception as exc:
             if not is_transient(exc) or attempt == policy.attempts - 1:
                 raise
