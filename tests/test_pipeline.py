@@ -127,7 +127,10 @@ def test_exhausted_revisions_reject_with_reasons_then_next_candidate(tmp_path, m
     assert read(tmp_path / "reviews.jsonl")[0]["text"] == good
 
 
-def test_duplicates_are_rejected_before_acceptance(tmp_path, monkeypatch):
+@pytest.mark.parametrize("revisions", [0, 2])
+def test_duplicates_are_rejected_before_acceptance(tmp_path, monkeypatch, revisions):
+    # With revisions left, the duplicate draft is revised (its candidate lives on); the last
+    # draft allowed is rejected.
     from reviewgen.models.fake import FakeChatModel
 
     same = (
@@ -148,27 +151,40 @@ def test_duplicates_are_rejected_before_acceptance(tmp_path, monkeypatch):
             "noise.enabled=false",
             "critic.rules=[]",
             "persona.ratings={5: 1.0}",
+            f"writer.max_revisions={revisions}",
         ],
     )
     generate(config, tmp_path)
     texts = [r["text"] for r in read(tmp_path / "reviews.jsonl")]
     assert sorted(texts) == sorted([same, other])
-    rejects = read(tmp_path / "rejects.jsonl")
-    assert rejects[0]["reasons"] == ["near_duplicate"] and rejects[0]["similarity"] >= 0.999
+    revised = json.loads((tmp_path / "run.json").read_text())["revised_at_acceptance"]
+    if revisions:
+        assert revised == {"near_duplicate": 1} and not (tmp_path / "rejects.jsonl").exists()
+        assert "too close to a review already written" in scripted.prompts[-1]
+    else:
+        rejects = read(tmp_path / "rejects.jsonl")
+        assert rejects[0]["reasons"] == ["near_duplicate"] and rejects[0]["similarity"] >= 0.999
+        assert revised == {}
 
 
-def test_copy_of_an_exemplar_is_rejected(tmp_path, monkeypatch):
+def test_copy_of_an_exemplar_is_revised_then_rejected(tmp_path, monkeypatch):
     from reviewgen.models.fake import FakeChatModel
     from reviewgen.reference import DEFAULT_EXEMPLARS
 
     copied = json.loads(DEFAULT_EXEMPLARS.read_text().splitlines()[0])["text"]
     fresh = "Quick delivery and the phone works with my carrier, battery is fine so far honestly."
-    scripted = FakeChatModel(responses=[copied, fresh])
+    scripted = FakeChatModel(responses=[copied, copied, fresh])
     monkeypatch.setattr("reviewgen.pipeline.build_model", lambda spec: scripted)
-    config = load_config(None, [*FAKE, "run.count=1", "noise.enabled=false", "critic.rules=[]"])
+    config = load_config(
+        None,
+        [*FAKE, "run.count=1", "noise.enabled=false", "critic.rules=[]", "writer.max_revisions=1"],
+    )
     generate(config, tmp_path)
-    assert read(tmp_path / "rejects.jsonl")[0]["reasons"] == ["copies_reference"]
+    assert "write your own words" in scripted.prompts[1]  # the first copy was sent back
+    assert read(tmp_path / "rejects.jsonl")[0]["reasons"] == ["copies_reference"]  # the 2nd
     assert read(tmp_path / "reviews.jsonl")[0]["text"] == fresh
+    manifest = json.loads((tmp_path / "run.json").read_text())
+    assert manifest["revised_at_acceptance"] == {"copies_reference": 1}
 
 
 def test_existing_run_is_not_overwritten_silently(tmp_path):

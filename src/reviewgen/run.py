@@ -104,6 +104,7 @@ def write_manifest(out: Path, config: Config, result: RunResult, labels: dict[st
         "candidates": result.stats.candidates,
         "retries": result.stats.retries,
         "rejected": dict(result.stats.rejected),
+        "revised_at_acceptance": dict(result.stats.revised),
         "quota_relief": result.stats.quota_relief,
         "biased_tokens": result.stats.biased_tokens,
         "usage": {role: u.model_dump() for role, u in result.usage.items()},

@@ -29,10 +29,18 @@ from reviewgen.critic_rules.base import CriticContext
 from reviewgen.ledger import JsonlWriter
 from reviewgen.ratelimit import RateLimiter
 from reviewgen.retry import RetryPolicy, with_retries
-from reviewgen.schemas import RejectRecord, ReviewPlan, ReviewRecord, Usage
+from reviewgen.schemas import RejectRecord, ReviewPlan, ReviewRecord, Usage, Verdict
 from reviewgen.seeds import item_rng
 from reviewgen.usage import UsageTracker
 from reviewgen.vectorstore import DuplicateStore
+
+# Acceptance checks a revision can pass, and what a chat writer is told. (A full aspect quota
+# cannot: the plan's own aspects are full.)
+ACCEPTANCE_FEEDBACK = {
+    "length_quota_full": "Make it about {length} words.",
+    "copies_reference": "This is too close to an existing review: write your own words.",
+    "near_duplicate": "This is too close to a review already written: say it differently.",
+}
 
 
 class BudgetExhausted(Exception):
@@ -66,6 +74,7 @@ class RunStats:
     candidates: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
     retries: int = 0
+    revised: Counter[str] = field(default_factory=Counter)  # drafts revised at acceptance
     quota_relief: int = 0  # extra places each quota got to finish the run (see agents.quotas)
     biased_tokens: int = 0  # tokens the writer's vocabulary calibration last steered away from
     backstories_missing: int = 0  # persona.enrich: no valid backstory within the re-asks
@@ -220,27 +229,44 @@ class Orchestrator:
             return plan, report, "aspect_quota_full"
         return moved, moved_report, self.s.quotas.full(text, moved.aspects)
 
+    async def _review(self, plan: ReviewPlan, draft: Draft) -> tuple[ReviewPlan, CriticReport]:
+        """The critic's report, after re-aiming the plan at the draft where quotas allow."""
+        started = time.perf_counter()
+        report = await self.s.critic.review(draft.text, self._context(plan, draft))
+        retarget = (
+            None if self.s.quotas is None else self.s.quotas.retarget(plan, draft.text, report)
+        )
+        if retarget is not None:
+            plan = retarget
+            report = await self.s.critic.review(draft.text, self._context(plan, draft))
+        if self.s.critic.expensive:
+            self.stats.model_seconds += time.perf_counter() - started
+        return plan, report
+
     async def _candidate(
         self, plan: ReviewPlan, candidate: int, attempts_so_far: int
     ) -> tuple[ReviewRecord | None, int]:
-        """Draft, critique and revise one candidate; returns (record or None, drafts used)."""
+        """Draft, critique and revise one candidate; returns (record or None, drafts used).
+
+        A draft that passes the critic but fails a check at acceptance (a quota filled, too
+        close to a source or an accepted review) is revised like a critic failure while
+        revisions remain: in completion style that is a new sample from the prompt llama.cpp
+        has already evaluated, far cheaper than a new candidate's prompt.
+        """
         rng = item_rng(plan.seed, "candidate", candidate)
         draft = await self._write(plan, rng)
         drafts = 1
         while True:
-            started = time.perf_counter()
-            report = await self.s.critic.review(draft.text, self._context(plan, draft))
-            retarget = (
-                None if self.s.quotas is None else self.s.quotas.retarget(plan, draft.text, report)
-            )
-            if retarget is not None:
-                plan = retarget
-                report = await self.s.critic.review(draft.text, self._context(plan, draft))
-            if self.s.critic.expensive:
-                self.stats.model_seconds += time.perf_counter() - started
+            plan, report = await self._review(plan, draft)
+            last = drafts > self.s.max_revisions
             if report.passed:
-                break
-            if drafts > self.s.max_revisions:
+                record, revision = await self._accept(
+                    plan, draft, report, rng, candidate, attempts_so_far + drafts, last
+                )
+                if revision is None:
+                    return record, drafts
+                report = revision
+            elif last:
                 self._reject(
                     plan,
                     attempts_so_far + drafts,
@@ -251,43 +277,54 @@ class Orchestrator:
                 return None, drafts
             draft = await self._write(plan, rng, previous=draft, report=report)
             drafts += 1
+
+    async def _accept(
+        self,
+        plan: ReviewPlan,
+        draft: Draft,
+        report: CriticReport,
+        rng: random.Random,
+        candidate: int,
+        attempt: int,
+        last: bool,
+    ) -> tuple[ReviewRecord | None, CriticReport | None]:
+        """Noise, quota and duplicate checks, then the ledger: (record, None) when accepted,
+        (None, a report asking for a revision) when a revision can mend the failed check,
+        else (None, None): rejected."""
         text, noise = (
             (draft.text, {}) if self.s.noise is None else self.s.noise(draft.text, plan, rng)
         )
         vector = self.s.store.embed([text])[0]
-        attempt = attempts_so_far + drafts
         full = None if self.s.quotas is None else self.s.quotas.full(text, plan.aspects)
         if full == "aspect_quota_full":
             plan, report, full = await self._reaim_aspects(plan, draft, text, report)
+        failure: tuple[str, Any] | None = None
         if full is not None:
-            self._reject(plan, attempt, text, [full], report)
-            return None, drafts
-        if self.s.source_store is not None:
+            failure = full, None
+        elif self.s.source_store is not None:
             source = self.s.source_store.nearest(vector=vector)
             if self.s.source_store.is_duplicate(source):
-                self._reject(
-                    plan,
-                    attempt,
-                    text,
-                    ["copies_reference"],
-                    report,
-                    source.id,
-                    round(source.similarity, 4),
-                )
-                return None, drafts
+                failure = "copies_reference", source
         record_id = f"r{plan.index:06d}-{plan.seed % 10**8:08d}-{candidate}"
-        added, nearest = self.s.store.check_and_add(record_id, vector=vector)
-        if not added:
+        if failure is None:
+            added, nearest = self.s.store.check_and_add(record_id, vector=vector)
+            if not added:
+                failure = "near_duplicate", nearest
+        if failure is not None:
+            reason, match = failure
+            if not last and reason in ACCEPTANCE_FEEDBACK:
+                self.stats.revised[reason] += 1
+                return None, self._revision_report(report, reason, plan)
             self._reject(
                 plan,
                 attempt,
                 text,
-                ["near_duplicate"],
+                [reason],
                 report,
-                nearest.id,
-                round(nearest.similarity, 4),
+                None if match is None else match.id,
+                None if match is None else round(match.similarity, 4),
             )
-            return None, drafts
+            return None, None
         if self.s.quotas is not None:
             self.s.quotas.claim(text, plan.aspects)  # no await since the check: atomic
         record = ReviewRecord(
@@ -310,7 +347,13 @@ class Orchestrator:
             nearest_similarity=None if nearest is None else round(nearest.similarity, 4),
         )
         self.accepted.append(record)  # written and flushed before it counts as accepted
-        return record, drafts
+        return record, None
+
+    @staticmethod
+    def _revision_report(report: CriticReport, reason: str, plan: ReviewPlan) -> CriticReport:
+        feedback = ACCEPTANCE_FEEDBACK[reason].format(length=plan.length_target)
+        failed = Verdict(rule=reason, passed=False, score=0.0, feedback=feedback)
+        return CriticReport([*report.verdicts, failed])
 
     # -- one slot ------------------------------------------------------------------------
 
