@@ -121,3 +121,27 @@ def test_rate_limiter_spaces_requests():
     started = time.monotonic()
     asyncio.run(burst())
     assert time.monotonic() - started >= 0.55
+
+
+def test_token_limit_charges_each_call_its_own_tokens(tmp_path, monkeypatch):
+    # 8 calls in flight at once: each must be charged its own tokens, not everything the role
+    # used while it waited (that over-throttled a concurrent run 8-fold).
+    charges = []
+    original = RateLimiter.charge_tokens
+    monkeypatch.setattr(
+        RateLimiter, "charge_tokens", lambda self, n: charges.append(n) or original(self, n)
+    )
+    config = load_config(
+        None,
+        [
+            *FAKE,
+            "run.count=16",
+            "run.concurrency=8",
+            "models.default.options={latency: 0.02}",
+            "models.default.tokens_per_minute=100000000",
+        ],
+    )
+    result = generate(config, tmp_path)
+    writer = result.usage["writer"]
+    assert len(charges) == writer.calls == result.stats.drafts
+    assert sum(charges) == writer.input_tokens + writer.output_tokens

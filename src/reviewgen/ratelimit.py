@@ -1,9 +1,10 @@
 """Client-side rate limits per model (requests and tokens per minute), shared by all workers.
 
 Token buckets: a call waits until a request is available; tokens are charged after the call
-(their number is known only then), so the next call waits while the bucket is in debt. Under
-concurrency the charge is the role's token growth during the call, which can include other
-calls' tokens: it errs on the slow side, never over the provider's limit.
+(their number is known only then), so the next call waits while the bucket is in debt. Each
+call is charged its own tokens (``usage.call_tokens``), also under concurrency. Calls already
+in flight when the bucket runs dry still finish, so a burst of K concurrent calls can overdraw
+it by up to K calls' tokens; the debt is then paid off before the next call starts.
 """
 
 from __future__ import annotations

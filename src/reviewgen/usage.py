@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import threading
+from contextvars import ContextVar
 from typing import Any
 
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.outputs import LLMResult
 
 from reviewgen.schemas import Usage
+
+# Tokens of the model calls made while one is set: a rate limiter charges each call its own
+# tokens. Every asyncio task has its own context, so concurrent calls never mix.
+call_tokens: ContextVar[list[int] | None] = ContextVar("call_tokens", default=None)
 
 
 class UsageTracker(BaseCallbackHandler):
@@ -31,7 +36,11 @@ class UsageTracker(BaseCallbackHandler):
                     if meta:
                         input_tokens += meta.get("input_tokens", 0)
                         output_tokens += meta.get("output_tokens", 0)
+        input_tokens, output_tokens = int(input_tokens or 0), int(output_tokens or 0)
         with self._lock:
             self.usage.calls += 1
-            self.usage.input_tokens += int(input_tokens or 0)
-            self.usage.output_tokens += int(output_tokens or 0)
+            self.usage.input_tokens += input_tokens
+            self.usage.output_tokens += output_tokens
+        counter = call_tokens.get()
+        if counter is not None:
+            counter[0] += input_tokens + output_tokens

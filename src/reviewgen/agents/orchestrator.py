@@ -31,11 +31,11 @@ from reviewgen.ratelimit import RateLimiter
 from reviewgen.retry import RetryPolicy, with_retries
 from reviewgen.schemas import RejectRecord, ReviewPlan, ReviewRecord, Usage, Verdict
 from reviewgen.seeds import item_rng
-from reviewgen.usage import UsageTracker
+from reviewgen.usage import UsageTracker, call_tokens
 from reviewgen.vectorstore import DuplicateStore
 
-# Acceptance checks a revision can pass, and what a chat writer is told. (A full aspect quota
-# cannot: the plan's own aspects are full.)
+# Acceptance checks a chat writer's revision can pass, and what it is told. (A full aspect
+# quota cannot: the plan's own aspects are full.)
 ACCEPTANCE_FEEDBACK = {
     "length_quota_full": "Make it about {length} words.",
     "copies_reference": "This is too close to an existing review: write your own words.",
@@ -148,15 +148,17 @@ class Orchestrator:
         started = time.perf_counter()
 
         async def call() -> Draft:
-            if self.s.limiter is not None:
-                await self.s.limiter.acquire()
-            before = self.s.trackers["writer"].usage.total_tokens
+            limiter = self.s.limiter
+            if limiter is None:
+                return await self.s.writer.draft(plan, rng, previous=previous, report=report)
+            await limiter.acquire()
+            used = [0]
+            scope = call_tokens.set(used)  # this call's tokens only, whatever runs beside it
             try:
                 return await self.s.writer.draft(plan, rng, previous=previous, report=report)
             finally:
-                if self.s.limiter is not None:
-                    used = self.s.trackers["writer"].usage.total_tokens - before
-                    self.s.limiter.charge_tokens(used)
+                call_tokens.reset(scope)
+                limiter.charge_tokens(used[0])
 
         try:
             return await with_retries(call, self.s.retry, rng, self._count_retry)
