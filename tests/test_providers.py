@@ -69,3 +69,20 @@ def test_api_keys_never_reach_outputs(tmp_path, monkeypatch):
     assert built
     for path in tmp_path.iterdir():
         assert SECRET not in path.read_text(), path.name
+
+
+def test_llama_load_notes_are_hidden_unless_loading_fails(capfd):
+    # llama.cpp writes load-time notes to file descriptor 2 whatever its verbosity.
+    import os
+
+    from reviewgen.models.llamacpp import _load_notes_hidden
+
+    with _load_notes_hidden():
+        os.write(2, b"llama_kv_cache_iswa: using full-size SWA cache\n")
+    assert capfd.readouterr().err == ""
+    with pytest.raises(ValueError), _load_notes_hidden():
+        os.write(2, b"gguf_init: invalid magic\n")
+        raise ValueError("failed to load model")
+    assert "invalid magic" in capfd.readouterr().err
+    os.write(2, b"after\n")  # descriptor 2 is restored
+    assert capfd.readouterr().err == "after\n"

@@ -9,10 +9,14 @@ thread, so the rest of the pipeline keeps running.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib.resources
 import importlib.util
 import os
+import sys
+import tempfile
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,13 +95,37 @@ def shared_llama(path: Path, n_ctx: int) -> tuple[Any, threading.Lock]:
                     f"provider llamacpp needs llama-cpp-python: {LOCAL_EXTRA}"
                 ) from None
             threads = int(os.environ.get("REVIEWGEN_THREADS", os.cpu_count() or 2))
-            llama = Llama(
-                model_path=str(path), n_ctx=n_ctx, n_threads=threads, verbose=False, seed=0
-            )
+            with _load_notes_hidden():
+                llama = Llama(
+                    model_path=str(path), n_ctx=n_ctx, n_threads=threads, verbose=False, seed=0
+                )
             if not _instances:
                 atexit.register(_close_all)
             _instances[key] = (llama, threading.Lock())
         return _instances[key]
+
+
+@contextlib.contextmanager
+def _load_notes_hidden() -> Iterator[None]:
+    """llama.cpp writes notes on loading straight to file descriptor 2, even with
+    ``verbose=False`` (a "llama_kv_cache_iswa: using full-size SWA cache" line on every run).
+    Catch them; show them only if loading fails, where they explain why."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with tempfile.TemporaryFile() as notes:
+            os.dup2(notes.fileno(), 2)
+            try:
+                yield
+            except BaseException:
+                os.dup2(saved, 2)
+                notes.seek(0)
+                sys.stderr.write(notes.read().decode("utf-8", errors="replace"))
+                raise
+            finally:
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
 
 
 def _close_all() -> None:
