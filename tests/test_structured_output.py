@@ -124,3 +124,4 @@ def test_transient_judge_failures_are_retried(tmp_path):
     assert len(lines(out / "reviews.jsonl")) == 3
     rejects = out / "rejects.jsonl"
     assert not rejects.exists() or not rejects.read_text()  # no failure reached the critic
+    assert json.loads((out / "run.json").read_text())["retries"] >= 1  # judge retries count

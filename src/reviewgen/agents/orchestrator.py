@@ -188,7 +188,10 @@ class Orchestrator:
 
     def _context(self, plan: ReviewPlan, draft: Draft) -> CriticContext:
         return CriticContext(
-            plan=plan, exemplars=tuple(e.text for e in draft.exemplars), **self.s.context_base
+            plan=plan,
+            exemplars=tuple(e.text for e in draft.exemplars),
+            on_retry=self._count_retry,  # the judge's retries count with the writer's
+            **self.s.context_base,
         )
 
     def _reject(

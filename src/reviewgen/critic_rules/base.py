@@ -6,6 +6,7 @@ when the config loads. Rules that need a model (the LLM judge) override ``acheck
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -33,6 +34,7 @@ class CriticContext:
     models: dict[str, Any] = field(default_factory=dict)  # role -> LangChain model
     model_labels: dict[str, str] = field(default_factory=dict)
     retry: RetryPolicy = field(default_factory=lambda: RetryPolicy(attempts=1))  # model calls
+    on_retry: Callable[[BaseException], None] | None = None  # counts a model call's retries
 
 
 class CriticRule:

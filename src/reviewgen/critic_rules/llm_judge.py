@@ -62,6 +62,7 @@ class LlmJudgeRule(CriticRule):
                 ),
                 context.retry,
                 random.Random(context.plan.seed),
+                context.on_retry,
             )
         except Exception as exc:  # a provider error; it may quote the request, key included
             error = redact(f"{type(exc).__name__}: {exc}")
