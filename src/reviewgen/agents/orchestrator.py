@@ -253,10 +253,11 @@ class Orchestrator:
     ) -> tuple[ReviewRecord | None, int]:
         """Draft, critique and revise one candidate; returns (record or None, drafts used).
 
-        A draft that passes the critic but fails a check at acceptance (a quota filled, too
-        close to a source or an accepted review) is revised like a critic failure while
-        revisions remain: in completion style that is a new sample from the prompt llama.cpp
-        has already evaluated, far cheaper than a new candidate's prompt.
+        In chat style, a draft that passes the critic but fails a check at acceptance (its
+        length bin filled, too close to a source or an accepted review) is sent back with
+        feedback while revisions remain. In completion style it is rejected: the model cannot
+        read feedback, and a new sample from the same prompt was measured as no faster than a
+        new candidate (docs/NOTES.md, session 4).
         """
         rng = item_rng(plan.seed, "candidate", candidate)
         draft = await self._write(plan, rng)
@@ -317,7 +318,7 @@ class Orchestrator:
                 failure = "near_duplicate", nearest
         if failure is not None:
             reason, match = failure
-            if not last and reason in ACCEPTANCE_FEEDBACK:
+            if not last and reason in ACCEPTANCE_FEEDBACK and self.s.writer.mode == "chat":
                 self.stats.revised[reason] += 1
                 return None, self._revision_report(report, reason, plan)
             self._reject(

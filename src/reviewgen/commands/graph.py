@@ -32,12 +32,14 @@ def mermaid(config) -> str:
         after = "noise --> "
     if config.store.check_reference:
         lines.append(f"  {after}source{{{{too close to a reference review?}}}}")
-        lines.append("  source -- yes --> reject")
+        lines.append("  source -- yes, chat writer with revisions left --> write")
+        lines.append("  source -- yes, otherwise --> reject")
         after = "source -- no --> "
     embedder = config.store.embedder.name
     lines += [
         f"  {after}store{{{{FAISS store<br/>{embedder}, cosine >= {config.store.threshold}?}}}}",
-        "  store -- near-duplicate --> reject",
+        "  store -- near-duplicate, chat writer with revisions left --> write",
+        "  store -- near-duplicate, otherwise --> reject",
         "  store -- novel --> accept[(reviews.jsonl)]",
     ]
     return "\n".join(lines)
