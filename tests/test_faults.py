@@ -145,3 +145,13 @@ def test_token_limit_charges_each_call_its_own_tokens(tmp_path, monkeypatch):
     writer = result.usage["writer"]
     assert len(charges) == writer.calls == result.stats.drafts
     assert sum(charges) == writer.input_tokens + writer.output_tokens
+
+
+def test_roles_on_one_model_share_its_rate_limits():
+    from reviewgen.pipeline import _limiters
+
+    limits = "{provider: fake, model: fake, requests_per_minute: 100}"
+    config = load_config(None, [f"models.default={limits}", "models.persona={provider: fake}"])
+    limiters = _limiters(config, {"writer", "judge", "persona"})
+    assert limiters["writer"] is limiters["judge"]  # the provider counts their calls together
+    assert "persona" not in limiters  # its own spec has no limits

@@ -125,3 +125,34 @@ def test_transient_judge_failures_are_retried(tmp_path):
     rejects = out / "rejects.jsonl"
     assert not rejects.exists() or not rejects.read_text()  # no failure reached the critic
     assert json.loads((out / "run.json").read_text())["retries"] >= 1  # judge retries count
+
+
+def test_the_judge_keeps_its_own_rate_limits(tmp_path, monkeypatch):
+    from reviewgen.ratelimit import RateLimiter
+
+    acquired = []
+    original = RateLimiter.acquire
+
+    async def counted(self):
+        acquired.append(self)
+        await original(self)
+
+    monkeypatch.setattr(RateLimiter, "acquire", counted)
+    judge = {
+        "provider": "fake",
+        "model": "judge",
+        "requests_per_minute": 60000,
+        "options": {"responses": [VALID] * 20},
+    }
+    sets = {
+        "models.default.provider": "fake",
+        "models.default.model": "fake",
+        "models.judge": judge,
+        "critic.rules": [{"name": "llm_judge.v1"}],
+        "store.threshold": 0.99,
+    }
+    args = [a for key, value in sets.items() for a in ("--set", f"{key}={json.dumps(value)}")]
+    out = tmp_path / "out"
+    assert main(["generate", *args, "--count", "3", "--out", str(out)]) == 0
+    calls = json.loads((out / "run.json").read_text())["usage"]["judge"]["calls"]
+    assert len(acquired) == calls >= 3 and len(set(acquired)) == 1  # the writer has none

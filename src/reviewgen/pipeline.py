@@ -128,6 +128,7 @@ def build(
             else [e.text for group in pool.by_rating.values() for e in group]
         )
         source_store.add([f"source-{i}" for i in range(len(texts))], texts)
+    limiters = _limiters(config, needed)
     calibration = reference.calibration if reference is not None else Calibration()
     agent = PersonaAgent(config, calibration)
     agent.quotas = _quotas(config, agent, lexicon, expected_size)
@@ -144,6 +145,7 @@ def build(
             "models": models,
             "model_labels": labels,
             "retry": _retry_policy(config.models.for_role("judge")),
+            "limiter": limiters.get("judge"),
         },
         max_revisions=config.writer.max_revisions,
         max_candidates=config.run.max_candidates_per_slot,
@@ -151,11 +153,7 @@ def build(
         model_labels=labels,
         trackers=trackers,
         retry=_retry_policy(writer_spec),
-        limiter=(
-            RateLimiter(writer_spec.requests_per_minute, writer_spec.tokens_per_minute)
-            if writer_spec.requests_per_minute or writer_spec.tokens_per_minute
-            else None
-        ),
+        limiters=limiters,
         quotas=agent.quotas,
         enricher=_enricher(config, models.get("persona")),
     )
@@ -187,6 +185,21 @@ def _vocabulary(
         temperature=config.models.for_role("writer").temperature,
         protected=[form for t in terms for form in (t, t.capitalize())] + names,
     )
+
+
+def _limiters(config: Config, roles: set[str]) -> dict[str, RateLimiter]:
+    """Each role's request and token limits; roles naming the same model with the same
+    limits share one bucket, since the provider counts their calls together."""
+    shared: dict[tuple[str, float | None, float | None], RateLimiter] = {}
+    limiters = {}
+    for role in sorted(roles):
+        spec = config.models.for_role(role)
+        if spec.requests_per_minute or spec.tokens_per_minute:
+            key = (spec.label(), spec.requests_per_minute, spec.tokens_per_minute)
+            if key not in shared:
+                shared[key] = RateLimiter(spec.requests_per_minute, spec.tokens_per_minute)
+            limiters[role] = shared[key]
+    return limiters
 
 
 def _retry_policy(spec: ModelSpec) -> RetryPolicy:

@@ -11,6 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from reviewgen.usage import call_tokens
+
+T = TypeVar("T")
 
 
 class Bucket:
@@ -56,3 +62,18 @@ class RateLimiter:
     def charge_tokens(self, tokens: int) -> None:
         if self.tokens:
             self.tokens.take(tokens)
+
+
+async def limited(limiter: RateLimiter | None, call: Callable[[], Awaitable[T]]) -> T:
+    """Run one model call (with its structured-output re-asks) under ``limiter``, charging it
+    the tokens it used."""
+    if limiter is None:
+        return await call()
+    await limiter.acquire()
+    used = [0]
+    scope = call_tokens.set(used)  # this call's tokens only, whatever runs beside it
+    try:
+        return await call()
+    finally:
+        call_tokens.reset(scope)
+        limiter.charge_tokens(used[0])

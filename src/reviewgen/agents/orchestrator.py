@@ -16,7 +16,7 @@ import asyncio
 import random
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,11 +27,11 @@ from reviewgen.chains.critic import Critic, CriticReport
 from reviewgen.chains.writer import Draft, Writer
 from reviewgen.critic_rules.base import CriticContext
 from reviewgen.ledger import JsonlWriter
-from reviewgen.ratelimit import RateLimiter
+from reviewgen.ratelimit import RateLimiter, limited
 from reviewgen.retry import RetryPolicy, with_retries
 from reviewgen.schemas import RejectRecord, ReviewPlan, ReviewRecord, Usage, Verdict
 from reviewgen.seeds import item_rng
-from reviewgen.usage import UsageTracker, call_tokens
+from reviewgen.usage import UsageTracker
 from reviewgen.vectorstore import DuplicateStore
 
 # Acceptance checks a chat writer's revision can pass, and what it is told. (A full aspect
@@ -110,7 +110,7 @@ class Stages:
     model_labels: dict[str, str]
     trackers: dict[str, UsageTracker]
     retry: RetryPolicy = field(default_factory=RetryPolicy)
-    limiter: RateLimiter | None = None
+    limiters: dict[str, RateLimiter] = field(default_factory=dict)  # role -> its model's limits
     quotas: Quotas | None = None
     enricher: PersonaEnricher | None = None
 
@@ -147,18 +147,11 @@ class Orchestrator:
         self.stats.drafts += 1
         started = time.perf_counter()
 
-        async def call() -> Draft:
-            limiter = self.s.limiter
-            if limiter is None:
-                return await self.s.writer.draft(plan, rng, previous=previous, report=report)
-            await limiter.acquire()
-            used = [0]
-            scope = call_tokens.set(used)  # this call's tokens only, whatever runs beside it
-            try:
-                return await self.s.writer.draft(plan, rng, previous=previous, report=report)
-            finally:
-                call_tokens.reset(scope)
-                limiter.charge_tokens(used[0])
+        def call() -> Awaitable[Draft]:
+            return limited(
+                self.s.limiters.get("writer"),
+                lambda: self.s.writer.draft(plan, rng, previous=previous, report=report),
+            )
 
         try:
             return await with_retries(call, self.s.retry, rng, self._count_retry)
@@ -174,7 +167,10 @@ class Orchestrator:
         assert enricher is not None
         try:
             enriched, result = await with_retries(
-                lambda: enricher.enrich(plan), self.s.retry, rng, self._count_retry
+                lambda: limited(self.s.limiters.get("persona"), lambda: enricher.enrich(plan)),
+                self.s.retry,
+                rng,
+                self._count_retry,
             )
         except Exception:  # the review can still be written without one
             self.stats.backstories_missing += 1

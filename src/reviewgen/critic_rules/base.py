@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from reviewgen.aspects import AspectLexicon
+from reviewgen.ratelimit import RateLimiter
 from reviewgen.registry import critic_rules
 from reviewgen.retry import RetryPolicy
 from reviewgen.schemas import ReviewPlan, Verdict
@@ -35,6 +36,7 @@ class CriticContext:
     model_labels: dict[str, str] = field(default_factory=dict)
     retry: RetryPolicy = field(default_factory=lambda: RetryPolicy(attempts=1))  # model calls
     on_retry: Callable[[BaseException], None] | None = None  # counts a model call's retries
+    limiter: RateLimiter | None = None  # the judge model's request and token limits
 
 
 class CriticRule:

@@ -17,6 +17,7 @@ from reviewgen.chains.judge import ajudge
 from reviewgen.critic_rules.base import CriticContext, CriticRule, register_rule
 from reviewgen.errors import ProviderError
 from reviewgen.providers import redact
+from reviewgen.ratelimit import limited
 from reviewgen.retry import status_of, with_retries
 from reviewgen.schemas import Verdict
 
@@ -53,12 +54,15 @@ class LlmJudgeRule(CriticRule):
             details["self_preference_risk"] = True
         try:
             result = await with_retries(
-                lambda: ajudge(
-                    model,
-                    draft,
-                    context.plan,
-                    noun=context.category_noun,
-                    max_parse_retries=p.max_parse_retries,
+                lambda: limited(
+                    context.limiter,
+                    lambda: ajudge(
+                        model,
+                        draft,
+                        context.plan,
+                        noun=context.category_noun,
+                        max_parse_retries=p.max_parse_retries,
+                    ),
                 ),
                 context.retry,
                 random.Random(context.plan.seed),
