@@ -71,3 +71,18 @@ def test_a_base_model_cannot_enrich(tmp_path, monkeypatch):
     )
     with pytest.raises(ConfigError, match=r"models\.persona"):
         run(tmp_path, [])
+
+
+def test_the_persona_model_keeps_its_own_retry_policy(tmp_path):
+    # Its spec allows 2 attempts (the writer's 5): every call fails transiently, so each slot
+    # tries twice, then goes without a backstory.
+    spec = {
+        "provider": "fake",
+        "model": "persona",
+        "retries": 2,
+        "retry_base_delay": 0,
+        "options": {"fail_every": 1},
+    }
+    result, records, _ = run(tmp_path, [], persona=spec)
+    assert len(records) == 3 and result.stats.backstories_missing == 3
+    assert result.stats.retries == 3  # one retry per slot

@@ -103,7 +103,6 @@ def build(
         if role in models:
             models[role] = models[role].with_config(callbacks=[trackers[role]])
     writer_model = models["writer"]
-    writer_spec = config.models.for_role("writer")
     mode = writer_mode(config, writer_model)
     writer = Writer(
         writer_model,
@@ -152,7 +151,7 @@ def build(
         noise=make_noise(config, lexicon),
         model_labels=labels,
         trackers=trackers,
-        retry=_retry_policy(writer_spec),
+        retries={role: _retry_policy(config.models.for_role(role)) for role in needed},
         limiters=limiters,
         quotas=agent.quotas,
         enricher=_enricher(config, models.get("persona")),

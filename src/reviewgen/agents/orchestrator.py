@@ -109,7 +109,7 @@ class Stages:
     noise: Callable[[str, ReviewPlan, random.Random], tuple[str, dict[str, Any]]] | None
     model_labels: dict[str, str]
     trackers: dict[str, UsageTracker]
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    retries: dict[str, RetryPolicy] = field(default_factory=dict)  # role -> its model's policy
     limiters: dict[str, RateLimiter] = field(default_factory=dict)  # role -> its model's limits
     quotas: Quotas | None = None
     enricher: PersonaEnricher | None = None
@@ -154,7 +154,8 @@ class Orchestrator:
             )
 
         try:
-            return await with_retries(call, self.s.retry, rng, self._count_retry)
+            policy = self.s.retries.get("writer", RetryPolicy())
+            return await with_retries(call, policy, rng, self._count_retry)
         finally:
             self.stats.model_seconds += time.perf_counter() - started
             if self.s.writer.vocabulary is not None:
@@ -168,7 +169,7 @@ class Orchestrator:
         try:
             enriched, result = await with_retries(
                 lambda: limited(self.s.limiters.get("persona"), lambda: enricher.enrich(plan)),
-                self.s.retry,
+                self.s.retries.get("persona", RetryPolicy()),
                 rng,
                 self._count_retry,
             )
