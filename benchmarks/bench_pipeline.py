@@ -6,6 +6,7 @@ calibration of ratings, lengths and products), the other half is only used for m
 Both datasets are scored with `reviewgen.evaluation` (classifier AUC, length KS, agreement).
 
 Run: .venv/bin/python benchmarks/bench_pipeline.py [COUNT] [--provider fake] [--keep DIR]
+[--set KEY=VALUE ...] (config overrides for the pipeline only, for experiments)
 The full acceptance run is COUNT=200 on the embedded model. ``--keep DIR`` keeps both datasets,
 the split and the rejects for inspection; run again with the same DIR to resume a stopped run
 (``minutes_total`` then spans from the split to the last accepted review, stops included);
@@ -167,8 +168,9 @@ def main() -> None:
         reference, measure = work / "reference.csv", work / "measure.csv"
         if not (reference.exists() and measure.exists()):
             split(work)
+        experiment = [sys.argv[i + 1] for i, arg in enumerate(sys.argv[:-1]) if arg == "--set"]
         config = load_config(
-            None, [*overrides, f"run.count={count}", f"reference.path={reference}"]
+            None, [*overrides, *experiment, f"run.count={count}", f"reference.path={reference}"]
         )
         resume = (work / "pipeline" / "reviews.jsonl").exists()
         result = generate(config, work / "pipeline", resume=resume, overwrite=not resume)
