@@ -128,6 +128,8 @@ def build(
         )
         source_store.add([f"source-{i}" for i in range(len(texts))], texts)
     limiters = _limiters(config, needed)
+    # The judge's policy also goes to every critic rule's context, judge or not (as before).
+    retries = {r: _retry_policy(config.models.for_role(r)) for r in needed | {"judge"}}
     calibration = reference.calibration if reference is not None else Calibration()
     agent = PersonaAgent(config, calibration)
     agent.quotas = _quotas(config, agent, lexicon, expected_size)
@@ -143,7 +145,7 @@ def build(
             "prompt_headers": PROMPT_HEADERS,
             "models": models,
             "model_labels": labels,
-            "retry": _retry_policy(config.models.for_role("judge")),
+            "retry": retries["judge"],
             "limiter": limiters.get("judge"),
         },
         max_revisions=config.writer.max_revisions,
@@ -151,7 +153,7 @@ def build(
         noise=make_noise(config, lexicon),
         model_labels=labels,
         trackers=trackers,
-        retries={role: _retry_policy(config.models.for_role(role)) for role in needed},
+        retries=retries,
         limiters=limiters,
         quotas=agent.quotas,
         enricher=_enricher(config, models.get("persona")),

@@ -41,6 +41,7 @@ ACCEPTANCE_FEEDBACK = {
     "copies_reference": "This is too close to an existing review: write your own words.",
     "near_duplicate": "This is too close to a review already written: say it differently.",
 }
+DEFAULT_RETRY = RetryPolicy()  # a role built without a policy of its own
 
 
 class BudgetExhausted(Exception):
@@ -154,7 +155,7 @@ class Orchestrator:
             )
 
         try:
-            policy = self.s.retries.get("writer", RetryPolicy())
+            policy = self.s.retries.get("writer", DEFAULT_RETRY)
             return await with_retries(call, policy, rng, self._count_retry)
         finally:
             self.stats.model_seconds += time.perf_counter() - started
@@ -169,7 +170,7 @@ class Orchestrator:
         try:
             enriched, result = await with_retries(
                 lambda: limited(self.s.limiters.get("persona"), lambda: enricher.enrich(plan)),
-                self.s.retries.get("persona", RetryPolicy()),
+                self.s.retries.get("persona", DEFAULT_RETRY),
                 rng,
                 self._count_retry,
             )
