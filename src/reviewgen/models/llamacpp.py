@@ -1,13 +1,15 @@
 """The embedded model: llama-cpp-python behind LangChain's model interfaces.
 
 A small adapter on ``langchain-core`` (the old wrapper lived in the archived
-``langchain-community``). One ``Llama`` instance per model file is shared by every role and
-guarded by a lock: llama.cpp contexts are not thread-safe, and async callers wait in a worker
-thread, so the rest of the pipeline keeps running.
+``langchain-community``). One engine per model file (``llama_engine.py``: a worker thread that
+owns the llama.cpp context, which is not thread-safe) is shared by every role; callers queue
+requests and await them, so the rest of the pipeline keeps running and concurrent drafts are
+decoded together.
 """
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import contextlib
 import importlib.resources
@@ -17,11 +19,15 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.callbacks import (
+    AsyncCallbackManagerForLLMRun,
+    CallbackManagerForLLMRun,
+)
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.language_models.llms import BaseLLM
 from langchain_core.messages import AIMessage, BaseMessage
@@ -29,6 +35,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult, Generation, LLMRe
 from pydantic import BaseModel, ConfigDict, Field
 
 from reviewgen.errors import ProviderError
+from reviewgen.models.llama_engine import Completion, LlamaEngine, Sampling
 
 LOCAL_EXTRA = "pip install 'reviewgen[local]' (then scripts/build_llama.sh; see README)"
 
@@ -80,29 +87,24 @@ def resolve_model(name: str) -> tuple[Path, str]:
     return path, mode
 
 
-_instances: dict[tuple[str, int], tuple[Any, threading.Lock]] = {}
-_instances_lock = threading.Lock()
+_engines: dict[tuple[str, int, int], LlamaEngine] = {}
+_engines_lock = threading.Lock()
 
 
-def shared_llama(path: Path, n_ctx: int) -> tuple[Any, threading.Lock]:
-    key = (str(path), n_ctx)
-    with _instances_lock:
-        if key not in _instances:
-            try:
-                from llama_cpp import Llama
-            except ImportError:
-                raise ProviderError(
-                    f"provider llamacpp needs llama-cpp-python: {LOCAL_EXTRA}"
-                ) from None
+def shared_engine(path: Path, n_ctx: int, slots: int) -> LlamaEngine:
+    """One engine per model file and shape, shared by every role that uses it."""
+    key = (str(path), n_ctx, slots)
+    with _engines_lock:
+        if key not in _engines:
+            if importlib.util.find_spec("llama_cpp") is None:
+                raise ProviderError(f"provider llamacpp needs llama-cpp-python: {LOCAL_EXTRA}")
             threads = int(os.environ.get("REVIEWGEN_THREADS", os.cpu_count() or 2))
             with _load_notes_hidden():
-                llama = Llama(
-                    model_path=str(path), n_ctx=n_ctx, n_threads=threads, verbose=False, seed=0
-                )
-            if not _instances:
+                engine = LlamaEngine(str(path), n_ctx=n_ctx, slots=slots, threads=threads)
+            if not _engines:
                 atexit.register(_close_all)
-            _instances[key] = (llama, threading.Lock())
-        return _instances[key]
+            _engines[key] = engine
+        return _engines[key]
 
 
 @contextlib.contextmanager
@@ -129,12 +131,11 @@ def _load_notes_hidden() -> Iterator[None]:
 
 
 def _close_all() -> None:
-    """Free the models before interpreter shutdown: llama-cpp-python's finaliser calls into
-    a library that may already be unloaded then, and prints a TypeError traceback."""
-    for llama, lock in _instances.values():
-        with lock:
-            llama.close()
-    _instances.clear()
+    """Stop the engines' threads and free the models before interpreter shutdown, while the
+    library is still loaded."""
+    for engine in _engines.values():
+        engine.close()
+    _engines.clear()
 
 
 class LlamaTokenizer:
@@ -142,13 +143,13 @@ class LlamaTokenizer:
     vocabulary, so it may run while another thread generates."""
 
     def __init__(self, model: _LlamaSettings) -> None:
-        self._llama, _ = shared_llama(Path(model.model_path), model.n_ctx)
+        self._engine = model.engine()
 
     def encode(self, text: str) -> list[int]:
-        return self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False)
+        return self._engine.tokenize(text, add_bos=False, special=False)
 
     def piece(self, token: int) -> str:
-        return self._llama.detokenize([token]).decode("utf-8", errors="ignore")
+        return self._engine.piece(token).decode("utf-8", errors="ignore")
 
 
 class _LlamaSettings(BaseModel):
@@ -163,17 +164,22 @@ class _LlamaSettings(BaseModel):
     max_tokens: int = 256
     n_ctx: int = 2048
     repeat_penalty: float = Field(1.1, ge=1.0)
+    # Sequences decoded together (models/llama_engine.py); the run's concurrency fills them.
+    parallel: int = Field(4, ge=1, le=64)
 
-    def _sampling(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "max_tokens": kwargs.get("max_tokens", self.max_tokens),
-            "temperature": kwargs.get("temperature", self.temperature),
-            "top_p": kwargs.get("top_p", self.top_p),
-            "repeat_penalty": kwargs.get("repeat_penalty", self.repeat_penalty),
-            "stop": stop or kwargs.get("stop") or [],
-            "seed": kwargs.get("seed"),
-            "logit_bias": kwargs.get("logit_bias"),
-        }
+    def engine(self) -> LlamaEngine:
+        return shared_engine(Path(self.model_path), self.n_ctx, self.parallel)
+
+    def _sampling(self, stop: list[str] | None, kwargs: dict[str, Any]) -> Sampling:
+        return Sampling(
+            max_tokens=kwargs.get("max_tokens", self.max_tokens),
+            temperature=kwargs.get("temperature", self.temperature),
+            top_p=kwargs.get("top_p", self.top_p),
+            repeat_penalty=kwargs.get("repeat_penalty", self.repeat_penalty),
+            stop=tuple(stop or kwargs.get("stop") or ()),
+            seed=kwargs.get("seed"),
+            logit_bias=kwargs.get("logit_bias"),
+        )
 
 
 class LlamaCppCompletion(BaseLLM, _LlamaSettings):
@@ -194,26 +200,36 @@ class LlamaCppCompletion(BaseLLM, _LlamaSettings):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> LLMResult:
-        llama, lock = shared_llama(Path(self.model_path), self.n_ctx)
-        generations, prompt_tokens, completion_tokens = [], 0, 0
-        sampling = self._sampling(stop, kwargs)  # before the lock: it may take it itself
-        for prompt in prompts:
-            with lock:
-                out = llama.create_completion(prompt=prompt, **sampling)
-            usage = out.get("usage", {})
-            prompt_tokens += usage.get("prompt_tokens", 0)
-            completion_tokens += usage.get("completion_tokens", 0)
-            choice = out["choices"][0]
-            generations.append(
-                [
-                    Generation(
-                        text=choice["text"],
-                        generation_info={"finish_reason": choice.get("finish_reason")},
-                    )
-                ]
-            )
-        usage = {"input_tokens": prompt_tokens, "output_tokens": completion_tokens}
-        return LLMResult(generations=generations, llm_output={"token_usage": usage})
+        futures = self._submit(prompts, stop, kwargs)
+        return _llm_result([future.result() for future in futures])
+
+    async def _agenerate(
+        self,
+        prompts: list[str],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> LLMResult:
+        futures = self._submit(prompts, stop, kwargs)
+        return _llm_result([await asyncio.wrap_future(future) for future in futures])
+
+    def _submit(
+        self, prompts: list[str], stop: list[str] | None, kwargs: dict[str, Any]
+    ) -> list[Future[Completion]]:
+        engine, sampling = self.engine(), self._sampling(stop, kwargs)
+        return [engine.submit(prompt, sampling) for prompt in prompts]
+
+
+def _llm_result(completions: list[Completion]) -> LLMResult:
+    usage = {
+        "input_tokens": sum(c.prompt_tokens for c in completions),
+        "output_tokens": sum(c.completion_tokens for c in completions),
+    }
+    generations = [
+        [Generation(text=c.text, generation_info={"finish_reason": c.finish_reason})]
+        for c in completions
+    ]
+    return LLMResult(generations=generations, llm_output={"token_usage": usage})
 
 
 class LlamaCppChat(BaseChatModel, _LlamaSettings):
@@ -234,19 +250,33 @@ class LlamaCppChat(BaseChatModel, _LlamaSettings):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        return _chat_result(self._submit(messages, stop, kwargs).result())
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        return _chat_result(await asyncio.wrap_future(self._submit(messages, stop, kwargs)))
+
+    def _submit(
+        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
+    ) -> Future[Completion]:
         roles = {"human": "user", "ai": "assistant", "system": "system"}
-        chat = [{"role": roles.get(m.type, "user"), "content": str(m.content)} for m in messages]
-        llama, lock = shared_llama(Path(self.model_path), self.n_ctx)
-        sampling = self._sampling(stop, kwargs)
-        with lock:
-            out = llama.create_chat_completion(messages=chat, **sampling)
-        usage = out.get("usage", {})
-        message = AIMessage(
-            content=out["choices"][0]["message"]["content"] or "",
-            usage_metadata={
-                "input_tokens": usage.get("prompt_tokens", 0),
-                "output_tokens": usage.get("completion_tokens", 0),
-                "total_tokens": usage.get("total_tokens", 0),
-            },
-        )
-        return ChatResult(generations=[ChatGeneration(message=message)])
+        engine = self.engine()
+        prompt = engine.chat_prompt([(roles.get(m.type, "user"), str(m.content)) for m in messages])
+        return engine.submit(prompt, self._sampling(stop, kwargs))
+
+
+def _chat_result(completion: Completion) -> ChatResult:
+    message = AIMessage(
+        content=completion.text,
+        usage_metadata={
+            "input_tokens": completion.prompt_tokens,
+            "output_tokens": completion.completion_tokens,
+            "total_tokens": completion.prompt_tokens + completion.completion_tokens,
+        },
+    )
+    return ChatResult(generations=[ChatGeneration(message=message)])

@@ -1,0 +1,341 @@
+"""Token-level generation on llama.cpp: several sequences decoded together, sampled natively.
+
+llama-cpp-python's ``create_completion`` runs one sequence at a time and applies a logit bias
+through a Python callback on every token. Here one worker thread drives one llama.cpp context
+with several *slots* (sequences): each step decodes the next token of every running sequence
+together with pending prompt chunks in a single ``llama_decode``, so the model's weights (and
+Gemma's 262k-row output layer) are read once for all of them, then samples each sequence with
+llama.cpp's own sampler chain. A slot keeps its evaluated tokens, and a request goes to the free
+slot sharing the longest prefix with its prompt: a completion-style revision (the same prompt
+sampled again) costs only its generation.
+
+Callers block on, or await, a ``concurrent.futures.Future``; llama.cpp releases the GIL while
+decoding, so the asyncio pipeline keeps running.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+from collections import deque
+from collections.abc import Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+
+N_BATCH = 512
+PENALTY_LAST_N = 64  # llama-cpp-python's window for the repeat penalty
+TOP_K = 40
+MIN_P = 0.05
+
+
+@dataclass(frozen=True)
+class Sampling:
+    max_tokens: int
+    temperature: float = 0.8
+    top_p: float = 0.95
+    repeat_penalty: float = 1.1
+    stop: Sequence[str] = ()
+    seed: int | None = None
+    logit_bias: dict[int, float] | None = None
+
+
+@dataclass(frozen=True)
+class Completion:
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+    finish_reason: str  # "stop" (end token or stop string) or "length"
+
+
+@dataclass
+class _Request:
+    tokens: list[int]
+    sampling: Sampling
+    future: Future[Completion]
+
+
+@dataclass
+class _Slot:
+    seq: int
+    cached: list[int] = field(default_factory=list)  # tokens whose KV the context holds
+    request: _Request | None = None
+    pending: list[int] = field(default_factory=list)  # prompt tokens still to evaluate
+    next_token: int | None = None  # sampled, to be decoded in the next step
+    sampler: Any = None
+    out: bytearray = field(default_factory=bytearray)
+    generated: int = 0
+
+
+class LlamaEngine:
+    """One model file, one context of ``slots`` sequences of ``n_ctx`` tokens each."""
+
+    def __init__(self, model_path: str, *, n_ctx: int, slots: int, threads: int) -> None:
+        import llama_cpp
+        from llama_cpp._logger import set_verbose
+
+        set_verbose(False)  # llama.cpp's log: errors only
+        self._ll = llama_cpp
+        model_params = llama_cpp.llama_model_default_params()
+        # Memory-mapped, as llama-cpp-python loads it: the default (auto) read the weights into
+        # memory here and decoding then spent more time in the kernel than computing.
+        model_params.load_mode = llama_cpp.LLAMA_LOAD_MODE_MMAP
+        self._model = llama_cpp.llama_model_load_from_file(model_path.encode(), model_params)
+        if not self._model:
+            raise ValueError(f"llama.cpp could not load {model_path}")
+        self._vocab = llama_cpp.llama_model_get_vocab(self._model)
+        self.n_vocab = llama_cpp.llama_vocab_n_tokens(self._vocab)
+        params = llama_cpp.llama_context_default_params()
+        params.n_ctx = n_ctx * slots
+        params.n_batch = params.n_ubatch = N_BATCH
+        params.n_seq_max = slots
+        # One KV buffer for all sequences: without it llama.cpp splits a batch into equal
+        # per-sequence parts, and a prompt chunk beside single generated tokens crawls.
+        params.kv_unified = True
+        params.n_threads = params.n_threads_batch = threads
+        params.flash_attn_type = llama_cpp.LLAMA_FLASH_ATTN_TYPE_DISABLED
+        params.no_perf = True
+        self._ctx = llama_cpp.llama_init_from_model(self._model, params)
+        if not self._ctx:
+            llama_cpp.llama_model_free(self._model)
+            raise ValueError(f"llama.cpp could not create a context of {n_ctx} x {slots}")
+        self._memory = llama_cpp.llama_get_memory(self._ctx)
+        self.n_ctx = n_ctx
+        self._batch = llama_cpp.llama_batch_init(N_BATCH, 0, 1)
+        self._slots = [_Slot(seq) for seq in range(slots)]
+        self._queue: deque[_Request] = deque()
+        self._wake = threading.Condition()
+        self._closed = False
+        self.evaluated = 0  # prompt tokens decoded (a reused prefix is not evaluated again)
+        self._worker = threading.Thread(target=self._run, name="llama-engine", daemon=True)
+        self._worker.start()
+
+    # -- tokens ---------------------------------------------------------------------------
+
+    def tokenize(self, text: str, *, add_bos: bool, special: bool) -> list[int]:
+        """Thread-safe: tokenizing only reads the vocabulary."""
+        data = text.encode("utf-8")
+        size = len(data) + 8
+        buffer = (self._ll.llama_token * size)()
+        n = self._ll.llama_tokenize(self._vocab, data, len(data), buffer, size, add_bos, special)
+        if n < 0:
+            buffer = (self._ll.llama_token * -n)()
+            n = self._ll.llama_tokenize(self._vocab, data, len(data), buffer, -n, add_bos, special)
+        return list(buffer[:n])
+
+    def piece(self, token: int) -> bytes:
+        buffer = ctypes.create_string_buffer(64)
+        n = self._ll.llama_token_to_piece(self._vocab, token, buffer, len(buffer), 0, False)
+        if n < 0:
+            buffer = ctypes.create_string_buffer(-n)
+            n = self._ll.llama_token_to_piece(self._vocab, token, buffer, len(buffer), 0, False)
+        return buffer.raw[:n]
+
+    def chat_prompt(self, messages: list[tuple[str, str]]) -> str:
+        """The conversation in the model's own chat template, ready for the reply."""
+        template = self._ll.llama_model_chat_template(self._model, None)
+        if template is None:
+            raise ValueError("this model has no chat template: use mode completion")
+        chat = (self._ll.llama_chat_message * len(messages))()
+        keep = []  # the C strings must outlive the call
+        for i, (role, content) in enumerate(messages):
+            keep += [role.encode(), content.encode()]
+            chat[i].role, chat[i].content = keep[-2], keep[-1]
+        size = 4 * sum(len(c) for _, c in messages) + 512
+        for _ in range(2):
+            buffer = ctypes.create_string_buffer(size)
+            n = self._ll.llama_chat_apply_template(
+                template, chat, len(messages), True, buffer, size
+            )
+            if n < 0:
+                raise ValueError("llama.cpp does not know this model's chat template")
+            if n <= size:
+                return buffer.raw[:n].decode("utf-8", errors="replace")
+            size = n
+        raise AssertionError("unreachable")
+
+    # -- requests -------------------------------------------------------------------------
+
+    def submit(self, prompt: str, sampling: Sampling) -> Future[Completion]:
+        """Queue a completion; special tokens in ``prompt`` (a chat template's) are parsed."""
+        future: Future[Completion] = Future()
+        tokens = self.tokenize(prompt, add_bos=True, special=True)
+        if len(tokens) + 1 >= self.n_ctx:
+            future.set_exception(
+                ValueError(f"prompt of {len(tokens)} tokens does not fit n_ctx {self.n_ctx}")
+            )
+            return future
+        with self._wake:
+            if self._closed:
+                future.set_exception(RuntimeError("the model was closed"))
+                return future
+            self._queue.append(_Request(tokens, sampling, future))
+            self._wake.notify()
+        return future
+
+    def close(self) -> None:
+        with self._wake:
+            self._closed = True
+            self._wake.notify()
+        self._worker.join()
+        for slot in self._slots:
+            self._free_sampler(slot)
+        self._ll.llama_batch_free(self._batch)
+        self._ll.llama_free(self._ctx)
+        self._ll.llama_model_free(self._model)
+
+    # -- the worker -----------------------------------------------------------------------
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while not self._closed and not self._queue and not self._busy():
+                    self._wake.wait()
+                if self._closed:
+                    closed = RuntimeError("the model was closed")
+                    for request in self._queue:
+                        _fail(request, closed)
+                    self._fail_running(closed)
+                    return
+            try:
+                with self._wake:
+                    self._assign()
+                self._step()
+            except Exception as exc:  # fails the running requests, never the engine
+                self._fail_running(exc)
+
+    def _busy(self) -> bool:
+        return any(slot.request is not None for slot in self._slots)
+
+    def _assign(self) -> None:
+        while self._queue:
+            free = [slot for slot in self._slots if slot.request is None]
+            if not free:
+                return
+            request = self._queue.popleft()
+            if request.future.cancelled():  # its caller timed out or was stopped
+                continue
+            slot = max(free, key=lambda s: _common_prefix(s.cached, request.tokens))
+            # Keep the shared prefix, but evaluate at least the last prompt token: its logits
+            # give the first sample.
+            keep = min(_common_prefix(slot.cached, request.tokens), len(request.tokens) - 1)
+            self._ll.llama_memory_seq_rm(self._memory, slot.seq, keep, -1)
+            slot.cached = request.tokens[:keep]
+            slot.pending = request.tokens[keep:]
+            slot.request, slot.next_token, slot.generated = request, None, 0
+            slot.out = bytearray()
+            self._free_sampler(slot)
+            slot.sampler = self._sampler(request.sampling)
+
+    def _step(self) -> None:
+        batch, n = self._batch, 0
+        sampled_at: list[tuple[_Slot, int]] = []
+
+        def add(slot: _Slot, token: int, logits: bool) -> None:
+            nonlocal n
+            batch.token[n] = token
+            batch.pos[n] = len(slot.cached)
+            batch.n_seq_id[n] = 1
+            batch.seq_id[n][0] = slot.seq
+            batch.logits[n] = logits
+            slot.cached.append(token)
+            if logits:
+                sampled_at.append((slot, n))
+            n += 1
+
+        running = [slot for slot in self._slots if slot.request is not None]
+        for slot in running:  # running sequences first: one token each
+            if slot.next_token is not None:
+                add(slot, slot.next_token, True)
+                slot.next_token = None
+        for slot in running:  # then prompt chunks, as far as the batch goes
+            while slot.pending and n < N_BATCH:
+                token = slot.pending.pop(0)
+                add(slot, token, not slot.pending)
+                self.evaluated += 1
+        if n == 0:
+            return
+        batch.n_tokens = n
+        if self._ll.llama_decode(self._ctx, batch) != 0:
+            raise RuntimeError("llama_decode failed (context full?)")
+        for slot, index in sampled_at:
+            token = self._ll.llama_sampler_sample(slot.sampler, self._ctx, index)
+            self._advance(slot, token)
+
+    def _advance(self, slot: _Slot, token: int) -> None:
+        request = slot.request
+        assert request is not None
+        sampling = request.sampling
+        if request.future.cancelled():
+            slot.request = None
+            return
+        if self._ll.llama_vocab_is_eog(self._vocab, token):
+            self._finish(slot, slot.out.decode("utf-8", errors="ignore"), "stop")
+            return
+        slot.out += self.piece(token)
+        slot.generated += 1
+        text = slot.out.decode("utf-8", errors="ignore")
+        cuts = [i for i in (text.find(stop) for stop in sampling.stop if stop) if i >= 0]
+        if cuts:
+            self._finish(slot, text[: min(cuts)], "stop")
+        elif slot.generated >= sampling.max_tokens or len(slot.cached) + 1 >= self.n_ctx:
+            self._finish(slot, text, "length")
+        else:
+            slot.next_token = token
+
+    def _finish(self, slot: _Slot, text: str, reason: str) -> None:
+        request = slot.request
+        assert request is not None
+        slot.request = None
+        request.future.set_result(Completion(text, len(request.tokens), slot.generated, reason))
+
+    def _fail_running(self, exc: Exception) -> None:
+        self._ll.llama_memory_clear(self._memory, True)
+        for slot in self._slots:
+            slot.cached, slot.pending, slot.next_token = [], [], None
+            if slot.request is not None:
+                _fail(slot.request, exc)
+                slot.request = None
+
+    def _sampler(self, sampling: Sampling) -> Any:
+        ll = self._ll
+        chain = ll.llama_sampler_chain_init(ll.llama_sampler_chain_default_params())
+        if sampling.logit_bias:
+            items = (ll.llama_logit_bias * len(sampling.logit_bias))()
+            for i, (token, bias) in enumerate(sampling.logit_bias.items()):
+                items[i].token, items[i].bias = int(token), float(bias)
+            ll.llama_sampler_chain_add(
+                chain, ll.llama_sampler_init_logit_bias(self.n_vocab, len(items), items)
+            )
+        penalties = ll.llama_sampler_init_penalties(
+            self.n_vocab, PENALTY_LAST_N, sampling.repeat_penalty, 0.0, 0.0
+        )
+        ll.llama_sampler_chain_add(chain, penalties)
+        if sampling.temperature <= 0:
+            ll.llama_sampler_chain_add(chain, ll.llama_sampler_init_greedy())
+            return chain
+        ll.llama_sampler_chain_add(chain, ll.llama_sampler_init_top_k(TOP_K))
+        ll.llama_sampler_chain_add(chain, ll.llama_sampler_init_top_p(sampling.top_p, 1))
+        ll.llama_sampler_chain_add(chain, ll.llama_sampler_init_min_p(MIN_P, 1))
+        ll.llama_sampler_chain_add(chain, ll.llama_sampler_init_temp(sampling.temperature))
+        seed = 0 if sampling.seed is None else sampling.seed
+        ll.llama_sampler_chain_add(chain, ll.llama_sampler_init_dist(seed))
+        return chain
+
+    def _free_sampler(self, slot: _Slot) -> None:
+        if slot.sampler is not None:
+            self._ll.llama_sampler_free(slot.sampler)
+            slot.sampler = None
+
+
+def _fail(request: _Request, exc: Exception) -> None:
+    if not request.future.done():
+        request.future.set_exception(exc)
+
+
+def _common_prefix(a: list[int], b: list[int]) -> int:
+    n = min(len(a), len(b))
+    for i in range(n):
+        if a[i] != b[i]:
+            return i
+    return n
