@@ -13,10 +13,11 @@ writer and judge are LangChain Runnables; ``reviewgen graph`` draws this loop as
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,14 +80,30 @@ class RunStats:
     quota_relief: int = 0  # extra places each quota got to finish the run (see agents.quotas)
     biased_tokens: int = 0  # tokens the writer's vocabulary calibration last steered away from
     backstories_missing: int = 0  # persona.enrich: no valid backstory within the re-asks
-    model_seconds: float = 0.0
+    model_seconds: float = 0.0  # wall time with a model call in flight (overlaps count once)
     started: float = field(default_factory=time.perf_counter)
+    _in_flight: int = 0
+    _busy_since: float = 0.0
 
     finished: float | None = None  # set when the loop ends, so results read later hold still
 
     @property
     def elapsed(self) -> float:
         return (self.finished or time.perf_counter()) - self.started
+
+    @contextlib.contextmanager
+    def model_busy(self) -> Iterator[None]:
+        """Time model calls as a union: at concurrency K, K overlapping calls are one span, so
+        ``1 - model_seconds / elapsed`` stays the share of time the model waited on us."""
+        if self._in_flight == 0:
+            self._busy_since = time.perf_counter()
+        self._in_flight += 1
+        try:
+            yield
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self.model_seconds += time.perf_counter() - self._busy_since
 
     @property
     def reviews_per_minute(self) -> float:
@@ -146,7 +163,6 @@ class Orchestrator:
     ) -> Draft:
         self.budget.take_attempt()
         self.stats.drafts += 1
-        started = time.perf_counter()
 
         def call() -> Awaitable[Draft]:
             return limited(
@@ -156,9 +172,9 @@ class Orchestrator:
 
         try:
             policy = self.s.retries.get("writer", DEFAULT_RETRY)
-            return await with_retries(call, policy, rng, self._count_retry)
+            with self.stats.model_busy():
+                return await with_retries(call, policy, rng, self._count_retry)
         finally:
-            self.stats.model_seconds += time.perf_counter() - started
             if self.s.writer.vocabulary is not None:
                 self.stats.biased_tokens = len(self.s.writer.vocabulary.bias)
 
@@ -234,16 +250,15 @@ class Orchestrator:
 
     async def _review(self, plan: ReviewPlan, draft: Draft) -> tuple[ReviewPlan, CriticReport]:
         """The critic's report, after re-aiming the plan at the draft where quotas allow."""
-        started = time.perf_counter()
-        report = await self.s.critic.review(draft.text, self._context(plan, draft))
-        retarget = (
-            None if self.s.quotas is None else self.s.quotas.retarget(plan, draft.text, report)
-        )
-        if retarget is not None:
-            plan = retarget
+        busy = self.stats.model_busy() if self.s.critic.expensive else contextlib.nullcontext()
+        with busy:
             report = await self.s.critic.review(draft.text, self._context(plan, draft))
-        if self.s.critic.expensive:
-            self.stats.model_seconds += time.perf_counter() - started
+            retarget = (
+                None if self.s.quotas is None else self.s.quotas.retarget(plan, draft.text, report)
+            )
+            if retarget is not None:
+                plan = retarget
+                report = await self.s.critic.review(draft.text, self._context(plan, draft))
         return plan, report
 
     async def _candidate(
