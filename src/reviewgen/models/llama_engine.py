@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 N_BATCH = 512
-PENALTY_LAST_N = 64  # llama-cpp-python's window for the repeat penalty
+PENALTY_LAST_N = 64  # llama-cpp-python's window for the repeat penalty (same tokens as it)
 TOP_K = 40
 MIN_P = 0.05
 
@@ -77,8 +77,7 @@ class LlamaEngine:
         set_verbose(False)  # llama.cpp's log: errors only
         self._ll = llama_cpp
         model_params = llama_cpp.llama_model_default_params()
-        # Memory-mapped, as llama-cpp-python loads it: the default (auto) read the weights into
-        # memory here and decoding then spent more time in the kernel than computing.
+        # Memory-mapped, as llama-cpp-python loads it (the library's default is "auto").
         model_params.load_mode = llama_cpp.LLAMA_LOAD_MODE_MMAP
         self._model = llama_cpp.llama_model_load_from_file(model_path.encode(), model_params)
         if not self._model:
