@@ -55,3 +55,33 @@ def test_a_prompt_longer_than_the_context_is_refused_not_truncated(engine):
     future = engine.submit("word " * 400, Sampling(max_tokens=4))
     with pytest.raises(ValueError, match="does not fit n_ctx 256"):
         future.result()
+
+
+def test_chat_messages_are_laid_out_in_the_named_template(engine):
+    prompt = engine.chat_prompt([("system", "Be brief."), ("user", "Say hi")], "chatml")
+    assert prompt == (
+        "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nSay hi<|im_end|>\n"
+        "<|im_start|>assistant\n"
+    )
+
+
+def test_chat_style_on_a_model_without_a_template_names_the_fix():
+    from langchain_core.messages import HumanMessage
+
+    from reviewgen.config import load_config
+    from reviewgen.errors import ProviderError
+    from reviewgen.providers import build_model
+
+    config = load_config(None, ["models.default.mode=chat"])
+    model = build_model(config.models.for_role("writer"))
+    with pytest.raises(ProviderError, match="no chat template: set its mode to completion"):
+        model.invoke([HumanMessage(content="Write one sentence about a phone.")])
+    config = load_config(
+        None, ["models.default.mode=chat", "models.default.options={chat_template: gemma}"]
+    )
+    answer = (
+        build_model(config.models.for_role("writer"))
+        .bind(seed=1, max_tokens=12)
+        .invoke([HumanMessage(content="Write one sentence about a phone.")])
+    )
+    assert answer.content and answer.usage_metadata["output_tokens"] > 0

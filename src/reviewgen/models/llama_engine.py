@@ -23,6 +23,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
+from reviewgen.errors import ProviderError
+
 N_BATCH = 512
 PENALTY_LAST_N = 64  # llama-cpp-python's window for the repeat penalty (same tokens as it)
 TOP_K = 40
@@ -130,11 +132,14 @@ class LlamaEngine:
             n = self._ll.llama_token_to_piece(self._vocab, token, buffer, len(buffer), 0, False)
         return buffer.raw[:n]
 
-    def chat_prompt(self, messages: list[tuple[str, str]]) -> str:
-        """The conversation in the model's own chat template, ready for the reply."""
-        template = self._ll.llama_model_chat_template(self._model, None)
-        if template is None:
-            raise ValueError("this model has no chat template: use mode completion")
+    def chat_prompt(self, messages: list[tuple[str, str]], template: str | None = None) -> str:
+        """The conversation in the model's own chat template (or a llama.cpp template name
+        such as ``chatml``), ready for the reply."""
+        tmpl = (
+            template.encode() if template else self._ll.llama_model_chat_template(self._model, None)
+        )
+        if tmpl is None:
+            raise ProviderError("this model has no chat template: set its mode to completion")
         chat = (self._ll.llama_chat_message * len(messages))()
         keep = []  # the C strings must outlive the call
         for i, (role, content) in enumerate(messages):
@@ -143,11 +148,9 @@ class LlamaEngine:
         size = 4 * sum(len(c) for _, c in messages) + 512
         for _ in range(2):
             buffer = ctypes.create_string_buffer(size)
-            n = self._ll.llama_chat_apply_template(
-                template, chat, len(messages), True, buffer, size
-            )
+            n = self._ll.llama_chat_apply_template(tmpl, chat, len(messages), True, buffer, size)
             if n < 0:
-                raise ValueError("llama.cpp does not know this model's chat template")
+                raise ProviderError("llama.cpp does not know this model's chat template")
             if n <= size:
                 return buffer.raw[:n].decode("utf-8", errors="replace")
             size = n

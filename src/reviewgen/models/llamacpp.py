@@ -166,6 +166,8 @@ class _LlamaSettings(BaseModel):
     repeat_penalty: float = Field(1.1, ge=1.0)
     # Sequences decoded together (models/llama_engine.py); the run's concurrency fills them.
     parallel: int = Field(4, ge=1, le=64)
+    # Chat style: a llama.cpp template name (chatml, gemma, llama3, ...) for a file without one.
+    chat_template: str | None = None
 
     def engine(self) -> LlamaEngine:
         return shared_engine(Path(self.model_path), self.n_ctx, self.parallel)
@@ -266,7 +268,8 @@ class LlamaCppChat(BaseChatModel, _LlamaSettings):
     ) -> Future[Completion]:
         roles = {"human": "user", "ai": "assistant", "system": "system"}
         engine = self.engine()
-        prompt = engine.chat_prompt([(roles.get(m.type, "user"), str(m.content)) for m in messages])
+        chat = [(roles.get(m.type, "user"), str(m.content)) for m in messages]
+        prompt = engine.chat_prompt(chat, self.chat_template)
         return engine.submit(prompt, self._sampling(stop, kwargs))
 
 
