@@ -215,10 +215,11 @@ def test_drafts_on_other_topics_are_re_aimed_and_the_topic_mix_holds(tmp_path, m
 
 
 def test_a_run_that_cannot_fill_a_bin_gets_relief_instead_of_stalling():
-    from reviewgen.agents.quotas import RELIEF_AFTER, Quotas
+    from reviewgen.agents.quotas import Quotas
     from reviewgen.aspects import AspectLexicon
 
-    quotas = Quotas(LengthQuota([5] * 50 + [40] * 50, count=4, slack=0.0), None, AspectLexicon({}))
+    length = LengthQuota([5] * 50 + [40] * 50, count=4, slack=0.0)
+    quotas = Quotas(length, None, AspectLexicon({}), relief_after=3)
     quotas.claim(
         "a b c d e f g h i j k l m n o p q r s t u v w x y z aa bb cc dd ee ff gg hh ii "
         "jj kk ll mm nn",
@@ -227,13 +228,22 @@ def test_a_run_that_cannot_fill_a_bin_gets_relief_instead_of_stalling():
     quotas.claim(" ".join(["word"] * 40), [])
     long_text = " ".join(["word"] * 40)
     assert quotas.full(long_text, []) == "length_quota_full"
-    for _ in range(RELIEF_AFTER - 1):
+    for _ in range(2):
         quotas.missed()
     assert quotas.full(long_text, []) == "length_quota_full"
     quotas.missed()
     assert quotas.relief == 1 and quotas.full(long_text, []) is None
     quotas.claim(long_text, [])
     assert quotas.misses == 0 and quotas.full(long_text, []) == "length_quota_full"
+
+
+def test_quota_relief_is_a_config_key():
+    from reviewgen.pipeline import build
+
+    fake = ["models.default.provider=fake", "models.default.model=fake"]
+    assert build(load_config(None, fake), expected_size=10).stages.quotas.relief_after == 12
+    config = load_config(None, [*fake, "persona.quota_relief_after=5"])
+    assert build(config, expected_size=10).stages.quotas.relief_after == 5
 
 
 def test_a_review_whose_aspects_filled_meanwhile_moves_to_another_it_covers():
@@ -245,7 +255,7 @@ def test_a_review_whose_aspects_filled_meanwhile_moves_to_another_it_covers():
     lexicon = AspectLexicon({"battery": ["battery"], "camera": ["camera"], "value": ["price"]})
     quota = AspectQuota({"battery": 0.1, "camera": 0.1, "value": 0.1}, count=10, slack=0.0)
     quota.claim(["battery", "battery"])  # battery is full
-    quotas = Quotas(None, quota, lexicon)
+    quotas = Quotas(None, quota, lexicon, relief_after=12)
     plan = ReviewPlan(
         index=0,
         seed=1,

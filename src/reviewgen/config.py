@@ -157,6 +157,12 @@ class PersonaConfig(Strict):
         description="keep lengths (with reference lengths) and aspects to the run's mix by "
         "quotas, re-aiming a draft that misses only those targets at what it wrote",
     )
+    quota_relief_after: int = Field(
+        12,
+        ge=1,
+        description="rejected candidates in a row after which every quota gets one more place "
+        "(lower finishes the length tail sooner, at some cost to length fidelity)",
+    )
 
     @field_validator("ratings")
     @classmethod

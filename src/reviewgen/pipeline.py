@@ -236,4 +236,5 @@ def _quotas(
         length=LengthQuota(lengths, expected_size) if lengths else None,
         aspects=AspectQuota(agent.aspect_shares(), expected_size),
         lexicon=lexicon,
+        relief_after=config.persona.quota_relief_after,
     )

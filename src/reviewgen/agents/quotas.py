@@ -24,10 +24,6 @@ from reviewgen.schemas import ReviewPlan
 from reviewgen.text import word_count
 
 RETARGETABLE = {"length.v1", "aspect_coverage.v1"}
-# Candidates rejected in a row before every quota gets one more place: near the end of a run
-# only the lengths a model rarely writes (8 words, 150 words) may be open, and waiting for
-# them can take longer than the rest of the run did.
-RELIEF_AFTER = 12
 
 
 class LengthQuota:
@@ -82,7 +78,11 @@ class Quotas:
     length: LengthQuota | None
     aspects: AspectQuota | None
     lexicon: AspectLexicon
-    relief: int = 0  # extra places every quota got after RELIEF_AFTER rejections in a row
+    # Near the end of a run only the lengths a model rarely writes (8 words, 150 words) may be
+    # open, and waiting for them can take longer than the rest of the run did: after this many
+    # rejected candidates in a row, every quota gets one more place.
+    relief_after: int
+    relief: int = 0  # extra places every quota got after relief_after rejections in a row
     misses: int = 0
 
     def full(self, text: str, aspects: list[str]) -> str | None:
@@ -102,9 +102,9 @@ class Quotas:
             self.aspects.claim(aspects)
 
     def missed(self) -> None:
-        """A candidate was rejected; after RELIEF_AFTER in a row, every quota grows by one."""
+        """A candidate was rejected; after relief_after in a row, every quota grows by one."""
         self.misses += 1
-        if self.misses >= RELIEF_AFTER:
+        if self.misses >= self.relief_after:
             self.relief += 1
             self.misses = 0
 
