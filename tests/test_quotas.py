@@ -241,9 +241,9 @@ def test_quota_relief_is_a_config_key():
     from reviewgen.pipeline import build
 
     fake = ["models.default.provider=fake", "models.default.model=fake"]
-    assert build(load_config(None, fake), expected_size=10).stages.quotas.relief_after == 12
-    config = load_config(None, [*fake, "persona.quota_relief_after=5"])
-    assert build(config, expected_size=10).stages.quotas.relief_after == 5
+    assert build(load_config(None, fake), expected_size=10).stages.quotas.relief_after == 6
+    config = load_config(None, [*fake, "persona.quota_relief_after=12"])
+    assert build(config, expected_size=10).stages.quotas.relief_after == 12
 
 
 def test_a_review_whose_aspects_filled_meanwhile_moves_to_another_it_covers():

@@ -158,7 +158,7 @@ class PersonaConfig(Strict):
         "quotas, re-aiming a draft that misses only those targets at what it wrote",
     )
     quota_relief_after: int = Field(
-        12,
+        6,
         ge=1,
         description="rejected candidates in a row after which every quota gets one more place "
         "(lower finishes the length tail sooner, at some cost to length fidelity)",
