@@ -151,7 +151,9 @@ def test_a_model_that_misses_its_targets_still_fills_the_reference_mix(tmp_path,
 
 def test_a_full_bin_rejects_instead_of_skewing_the_mix(tmp_path, monkeypatch):
     lengths = iter([40] * 1000)  # the model only ever writes long reviews
-    result, records = _run(tmp_path, monkeypatch, lengths, count=10, extra=["run.max_attempts=40"])
+    # Relief (tested below) would give every bin a place more after a few rejections.
+    extra = ["run.max_attempts=40", "persona.quota_relief_after=100"]
+    result, records = _run(tmp_path, monkeypatch, lengths, count=10, extra=extra)
     assert result.status.startswith("budget")
     assert len(records) == 6  # the long bin's 5, plus 10% slack rounded up
     rejects = [
