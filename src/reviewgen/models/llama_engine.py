@@ -15,11 +15,12 @@ decoding, so the asyncio pipeline keeps running.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import threading
 from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -217,10 +218,13 @@ class LlamaEngine:
             request = self._queue.popleft()
             if request.future.cancelled():  # its caller timed out or was stopped
                 continue
-            slot = max(free, key=lambda s: _common_prefix(s.cached, request.tokens))
+            shared, slot = max(
+                ((_common_prefix(s.cached, request.tokens), s) for s in free),
+                key=lambda pair: pair[0],
+            )
             # Keep the shared prefix, but evaluate at least the last prompt token: its logits
             # give the first sample.
-            keep = min(_common_prefix(slot.cached, request.tokens), len(request.tokens) - 1)
+            keep = min(shared, len(request.tokens) - 1)
             self._ll.llama_memory_seq_rm(self._memory, slot.seq, keep, -1)
             slot.cached = request.tokens[:keep]
             slot.pending = request.tokens[keep:]
@@ -251,10 +255,11 @@ class LlamaEngine:
                 add(slot, slot.next_token, True)
                 slot.next_token = None
         for slot in running:  # then prompt chunks, as far as the batch goes
-            while slot.pending and n < N_BATCH:
-                token = slot.pending.pop(0)
-                add(slot, token, not slot.pending)
-                self.evaluated += 1
+            room = max(N_BATCH - n, 0)
+            chunk, slot.pending = slot.pending[:room], slot.pending[room:]
+            for i, token in enumerate(chunk, 1):
+                add(slot, token, not slot.pending and i == len(chunk))  # logits for the last
+            self.evaluated += len(chunk)
         if n == 0:
             return
         batch.n_tokens = n
@@ -289,7 +294,8 @@ class LlamaEngine:
         request = slot.request
         assert request is not None
         slot.request = None
-        request.future.set_result(Completion(text, len(request.tokens), slot.generated, reason))
+        with contextlib.suppress(InvalidStateError):  # cancelled by its caller meanwhile
+            request.future.set_result(Completion(text, len(request.tokens), slot.generated, reason))
 
     def _fail_running(self, exc: Exception) -> None:
         self._ll.llama_memory_clear(self._memory, True)
@@ -331,7 +337,7 @@ class LlamaEngine:
 
 
 def _fail(request: _Request, exc: Exception) -> None:
-    if not request.future.done():
+    with contextlib.suppress(InvalidStateError):  # cancelled by its caller meanwhile
         request.future.set_exception(exc)
 
 
