@@ -9,18 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
 
+from reviewgen.cache import default_cache_dir
 from reviewgen.errors import DataError, ProviderError, ReviewgenError
-
-
-def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "reviewgen"
 
 
 class AnswerCache:

@@ -76,8 +76,9 @@ def parse_params(items: list[str]) -> dict[str, dict[str, Any]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from reviewgen.augment.llm import AnswerCache, default_cache_dir
+    from reviewgen.augment.llm import AnswerCache
     from reviewgen.augment.runner import augment_file, build_steps, protected_from_config
+    from reviewgen.cache import default_cache_dir
 
     config = config_from(args)
 
