@@ -1,6 +1,8 @@
 """The embedded model on this machine: raw tokens/s, and reviews/min through the pipeline.
 
-Run: .venv/bin/python benchmarks/bench_embedded.py [COUNT]   (default config, offline)
+Run: .venv/bin/python benchmarks/bench_embedded.py [COUNT] [--set KEY=VALUE ...]   (offline)
+Without ``--set`` it measures the default config (results/embedded.json); with it, e.g.
+``--set models.default.model=gemma3-270m-latin``, results/embedded-set.json.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from reviewgen.providers import build_model
 from reviewgen.run import generate
 
 
-def raw_speed() -> dict:
-    config = load_config(None)
+def raw_speed(overrides: list[str]) -> dict:
+    config = load_config(None, overrides)
     model = build_model(config.models.for_role("writer"))
     prompt = "Product: Google Pixel 9a\nRating: 4 out of 5 stars\nReview:"
     model.bind(max_tokens=8).invoke(prompt)  # load the model
@@ -34,13 +36,13 @@ def raw_speed() -> dict:
     }
 
 
-def pipeline_speed(count: int) -> dict:
-    config = load_config(None, [f"run.count={count}"])
+def pipeline_speed(count: int, overrides: list[str]) -> dict:
+    config = load_config(None, [*overrides, f"run.count={count}"])
     with tempfile.TemporaryDirectory() as tmp:
         result = generate(config, Path(tmp))
     usage = result.usage["writer"]
     return {
-        "what": f"generate {count} (default config)",
+        "what": f"generate {count} ({' '.join(overrides) or 'default config'})",
         "tokens_out": usage.output_tokens,
         "seconds": round(result.stats.elapsed, 1),
         "tokens_per_s": round(usage.output_tokens / result.stats.model_seconds, 1),
@@ -51,11 +53,12 @@ def pipeline_speed(count: int) -> dict:
 
 
 def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 8
-    raw = raw_speed()
-    run = pipeline_speed(count)
+    count = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 8
+    overrides = [sys.argv[i + 1] for i, arg in enumerate(sys.argv[:-1]) if arg == "--set"]
+    raw = raw_speed(overrides)
+    run = pipeline_speed(count, overrides)
     raw |= {k: "" for k in run if k not in raw}
-    save("embedded", [raw, run])
+    save("embedded-set" if overrides else "embedded", [raw, run])
 
 
 if __name__ == "__main__":
