@@ -38,7 +38,7 @@ _REWRITTEN = {
 }
 
 
-def _latin(piece: str) -> bool:
+def latin_script(piece: str) -> bool:
     """Latin script, Latin-1 and general punctuation, and SentencePiece's word marker."""
     return all(32 <= ord(c) < 0x250 or 0x2000 <= ord(c) < 0x2070 or c == "\u2581" for c in piece)
 
@@ -52,7 +52,7 @@ def kept_tokens(pieces: list[str], types: list[int], max_id: int = MAX_ID) -> li
         elif kind in (USER_DEFINED, BYTE):
             ok = True
         else:
-            ok = _latin(piece) and (i < max_id or len(piece) == 1)
+            ok = latin_script(piece) and (i < max_id or len(piece) == 1)
         if ok:
             keep.append(i)
     return keep
@@ -77,7 +77,8 @@ def write_latin_copy(src: Path, dst: Path, max_id: int = MAX_ID) -> int:
 
     reader = GGUFReader(src)
     fields = reader.fields
-    if _field_value(fields.get("tokenizer.ggml.model")) != "llama":
+    model = fields.get("tokenizer.ggml.model")
+    if model is None or _field_value(model) != "llama":
         raise ProviderError(f"{src.name}: only SentencePiece ('llama') vocabularies can be cut")
     pieces = _field_value(fields["tokenizer.ggml.tokens"])
     scores = _field_value(fields["tokenizer.ggml.scores"])
