@@ -1,7 +1,7 @@
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from reviewgen.evaluation.realism import assign_folds, delong, two_sample_test
+from reviewgen.evaluation.realism import assign_folds, delong, draws_for, two_sample_test
 from tests.evaluation.corpus import make_reviews
 
 
@@ -82,3 +82,13 @@ def test_long_reviews_are_classified_within_a_character_budget(monkeypatch):
     average = (sum(map(len, synthetic)) + sum(map(len, real))) / 400
     assert result["n_per_set"] == int(200 * 20_000 // (400 * average))
     assert abs(result["auc"] - 0.5) < 0.15
+
+
+def test_small_sets_average_several_draws_and_large_ones_take_one():
+    assert draws_for(200) == 5 and draws_for(500) == 2 and draws_for(10_000) == 1
+    synthetic = texts(200, seed=1, prefix="Honestly,")
+    result = two_sample_test(synthetic, texts(600, seed=2), seed=0)
+    assert result["draws"] == 5 and len(set(result["draw_aucs"])) > 1
+    assert abs(result["auc"] - np.mean(result["draw_aucs"])) < 1e-3
+    single = two_sample_test(synthetic, texts(600, seed=2), seed=0, draws=1)
+    assert single["draw_aucs"] == result["draw_aucs"][:1]

@@ -221,6 +221,13 @@ def _topics(m: dict[str, Any]) -> str:
     )
 
 
+def _auc_spread(r: dict[str, Any]) -> str:
+    if r.get("draws", 1) > 1:
+        aucs = ", ".join(_fmt(a) for a in r["draw_aucs"])
+        return f"mean of {r['draws']} draws of the real sample: {aucs}"
+    return f"folds {', '.join(_fmt(a) for a in r['fold_aucs'])}"
+
+
 def _realism(m: dict[str, Any]) -> str:
     r = m["realism"]
     title = "Realism (classifier two-sample test)"
@@ -234,7 +241,7 @@ def _realism(m: dict[str, Any]) -> str:
     low, high = r["auc_ci95"]
     content = (
         f'<p><span class="big">AUC {_fmt(r["auc"])}</span> (95% CI {_fmt(low)}–{_fmt(high)}; '
-        f"folds {', '.join(_fmt(a) for a in r['fold_aucs'])}) on {r['n_per_set']:,} reviews "
+        f"{_auc_spread(r)}) on {r['n_per_set']:,} reviews "
         f"per set. Detection score <b>{_fmt(r['detection_score'])}</b> "
         '<span class="muted">(1 − (2·max(AUC, 0.5) − 1); 1 = undetectable)</span>.</p>'
         "<h3>What gives the synthetic set away</h3>"
