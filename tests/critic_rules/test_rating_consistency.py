@@ -108,3 +108,15 @@ def test_fast_vader_scores_like_vader(text):
     assert _FastAnalyzer().polarity_scores(text) == SentimentIntensityAnalyzer().polarity_scores(
         text
     )
+
+
+def test_a_per_star_bound_overrides_only_its_own_star_level(check):
+    strict_five = {"by_rating": {5: 0.0}}
+    assert not check("rating_consistency.v1", FLAT, strict_five, rating=5).passed
+    assert check("rating_consistency.v1", FLAT, strict_five, rating=4).passed
+    assert check("rating_consistency.v1", HAPPY, strict_five, rating=5).passed
+
+
+def test_a_bound_for_three_stars_is_refused(check):
+    with pytest.raises(Exception, match="by_rating"):
+        check("rating_consistency.v1", FLAT, {"by_rating": {3: 0.0}}, rating=3)

@@ -12,6 +12,7 @@ one-sided with no contrast ("but", "however", ...).
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -34,6 +35,14 @@ class RatingConsistencyParams(BaseModel):
     neutral_extreme: float = Field(
         0.9, gt=0.0, le=1.0, description="3 stars: |compound| above this, with no contrast, fails"
     )
+    by_rating: dict[Literal[1, 2, 4, 5], float] = Field(
+        default_factory=dict,
+        description="per-star bound instead of positive_min / negative_max, e.g. {5: 0.0}",
+    )
+
+    def bound(self, stars: int) -> float:
+        default = self.positive_min if stars >= 4 else self.negative_max
+        return self.by_rating.get(stars, default)  # type: ignore[call-overload]
 
 
 @register_rule("rating_consistency.v1")
@@ -48,7 +57,7 @@ class RatingConsistencyRule(CriticRule):
         score = compound(draft)
         details = {"compound": round(score, 4), "rating": stars}
         if stars >= 4:
-            if score > p.positive_min:
+            if score > p.bound(stars):
                 return self.ok((1 + score) / 2, **details)
             return self.fail(
                 f"This is a {stars}-star review: make it clear what you like about the "
@@ -58,7 +67,7 @@ class RatingConsistencyRule(CriticRule):
                 **details,
             )
         if stars <= 2:
-            if score < p.negative_max:
+            if score < p.bound(stars):
                 return self.ok((1 - score) / 2, **details)
             return self.fail(
                 f"This is a {stars}-star review: make the complaints clear and drop the praise.",
