@@ -49,7 +49,7 @@ def test_pipeline_generates_reviews_with_the_embedded_model(tmp_path):
     assert result.status == "complete" and len(records) == 2
     for record in records:
         assert record["synthetic"] is True
-        assert record["models"]["writer"] == "llamacpp:gemma3-270m"
+        assert record["models"]["writer"] == "llamacpp:gemma3-270m-latin"
         assert all(v["passed"] for v in record["critic"])
         assert len(record["text"].split()) >= 6
     assert result.usage["writer"].output_tokens > 0

@@ -29,7 +29,7 @@ class ModelSpec(Strict):
     """One LLM: which provider, which model, and sampling settings."""
 
     provider: str = "llamacpp"
-    model: str = "gemma3-270m"
+    model: str = "gemma3-270m-latin"
     temperature: float = Field(0.8, ge=0.0, le=2.0)
     top_p: float = Field(0.95, gt=0.0, le=1.0)
     max_tokens: int = Field(256, gt=0, le=8192)
