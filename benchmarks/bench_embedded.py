@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import save
+from common import save, set_overrides
 from reviewgen.config import load_config
 from reviewgen.providers import build_model
 from reviewgen.run import generate
@@ -54,7 +54,7 @@ def pipeline_speed(count: int, overrides: list[str]) -> dict:
 
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 8
-    overrides = [sys.argv[i + 1] for i, arg in enumerate(sys.argv[:-1]) if arg == "--set"]
+    overrides = set_overrides()
     raw = raw_speed(overrides)
     run = pipeline_speed(count, overrides)
     raw |= {k: "" for k in run if k not in raw}

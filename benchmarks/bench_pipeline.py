@@ -26,7 +26,7 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
-from common import REAL_REVIEWS, save
+from common import REAL_REVIEWS, save, set_overrides
 from reviewgen.agents.persona import quotas
 from reviewgen.aspects import AspectLexicon
 from reviewgen.config import load_config
@@ -168,7 +168,7 @@ def main() -> None:
         reference, measure = work / "reference.csv", work / "measure.csv"
         if not (reference.exists() and measure.exists()):
             split(work)
-        experiment = [sys.argv[i + 1] for i, arg in enumerate(sys.argv[:-1]) if arg == "--set"]
+        experiment = set_overrides()
         config = load_config(
             None, [*overrides, *experiment, f"run.count={count}", f"reference.path={reference}"]
         )

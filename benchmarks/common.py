@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import platform
 import random
+import sys
 import time
 from pathlib import Path
 
@@ -24,6 +25,12 @@ def fake_review(i: int, rng: random.Random) -> str:
         f"Length: about {rng.randint(50, 150)} words."
     )
     return compose_review(prompt)
+
+
+def set_overrides(argv: list[str] | None = None) -> list[str]:
+    """The ``--set KEY=VALUE`` config overrides given on the command line."""
+    args = sys.argv if argv is None else argv
+    return [args[i + 1] for i, arg in enumerate(args[:-1]) if arg == "--set"]
 
 
 def save(name: str, rows: list[dict]) -> Path:
