@@ -176,15 +176,12 @@ def _vocabulary(
         or not isinstance(model, LlamaCppCompletion)
     ):
         return None
-    calibration = reference.calibration
-    names = [str(p["name"]) for p in config.category.products]
-    names += [product.name for product, _ in calibration.products or []]
     terms = [t for terms in lexicon.terms.values() for t in terms]
     return VocabularyBias(
         LlamaTokenizer(model),
-        calibration.vocabulary,
+        reference.calibration.vocabulary,
         temperature=config.models.for_role("writer").temperature,
-        protected=[form for t in terms for form in (t, t.capitalize())] + names,
+        protected=[form for t in terms for form in (t, t.capitalize())],
     )
 
 

@@ -6,8 +6,9 @@ the writer's own drafts are counted as the run goes, and every token it uses mor
 reference does gets a negative logit bias of ``temperature * log(reference share / draft share)``:
 under a unigram approximation, the bias that brings its share down to the reference's. Drafts
 written under a bias are counted as if unbiased (each token weighted by ``exp(-bias / T)``), so
-the estimate does not chase its own correction. Aspect words and product names are never
-biased: the critic wants them. Measured in docs/NOTES.md.
+the estimate does not chase its own correction. Aspect words are never biased: the critic
+wants them. Product names are not protected: words of marketplace titles ("with", "16GB",
+"3G") are among the drafts' giveaways. Measured in docs/NOTES.md.
 """
 
 from __future__ import annotations
