@@ -50,7 +50,9 @@ def split(workdir: Path) -> tuple[Path, Path]:
     return paths
 
 
-async def baseline(count: int, reference: Path, overrides: list[str], out: Path) -> None:
+async def baseline(
+    count: int, reference: Path, overrides: list[str], out: Path, seed: int = 1
+) -> None:
     """One prompt per review, same model: no persona, no critic, no store."""
     config = load_config(None, overrides)
     model = build_model(config.models.for_role("writer"))
@@ -58,7 +60,7 @@ async def baseline(count: int, reference: Path, overrides: list[str], out: Path)
         real = list(csv.DictReader(handle))
     weights = Counter(int(r["rating"]) for r in real)
     products = [r["product"] for r in real]
-    rng = random.Random(1)
+    rng = random.Random(seed)
     ratings = [s for s, n in quotas(weights, count).items() for _ in range(n)]
     with out.open("w", encoding="utf-8") as handle:
         for i, rating in enumerate(ratings):
@@ -71,9 +73,8 @@ async def baseline(count: int, reference: Path, overrides: list[str], out: Path)
                 text = str(answer.content)
             else:
                 prompt = f"Product: {product}\nRating: {rating} out of 5 stars\nReview:"
-                text = await model.bind(stop=["\n\n", "Product:"], seed=i, max_tokens=120).ainvoke(
-                    prompt
-                )
+                sampling = {"seed": (seed - 1) * count + i, "max_tokens": 120}
+                text = await model.bind(stop=["\n\n", "Product:"], **sampling).ainvoke(prompt)
             text = " ".join(str(text).split()) or "."
             handle.write(json.dumps({"text": text, "rating": rating, "synthetic": True}) + "\n")
 
