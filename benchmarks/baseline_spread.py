@@ -2,8 +2,8 @@
 
 The acceptance run compares one pipeline set with one baseline set; whether their difference
 is more than the spread between sets of the same generator needs other sets of each. This
-writes more baseline sets (other product draws and model seeds) for a kept split and scores
-them as ``bench_pipeline.py`` does.
+writes more baseline sets (other product draws and model seeds, the default config's writer
+model) for a kept split and scores them as ``bench_pipeline.py`` does.
 
 Run: cd benchmarks && ../.venv/bin/python baseline_spread.py DIR SEED [SEED ...]
 where DIR is a ``bench_pipeline.py 200 --keep DIR`` directory (its split and size are reused;
