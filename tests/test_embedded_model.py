@@ -79,12 +79,15 @@ def test_a_reference_turns_on_vocabulary_calibration_for_the_embedded_writer(tmp
 
     reference = tmp_path / "real.csv"
     reference.write_text(
-        "text,rating\n" + "".join(f"Works fine for what I paid number {i}.,5\n" for i in range(9))
+        "text,rating,product\n"
+        + "".join(f"Works fine for what I paid number {i}.,5,Phone X with 16GB\n" for i in range(9))
     )
     config = load_config(None, [f"reference.path={reference}", "run.count=5"])
     vocabulary = build(config, expected_size=5).stages.writer.vocabulary
     assert vocabulary is not None and vocabulary.reference_total > 0
     (battery,) = vocabulary.tokenizer.encode(" battery")
     assert battery in vocabulary.protected  # aspect words are never biased away
+    (with_,) = vocabulary.tokenizer.encode(" with")
+    assert with_ not in vocabulary.protected  # product titles' words can be ("... with 16GB")
     off = load_config(None, [f"reference.path={reference}", "reference.calibrate=[ratings]"])
     assert build(off, expected_size=5).stages.writer.vocabulary is None
