@@ -73,6 +73,7 @@ async def baseline(
                 text = str(answer.content)
             else:
                 prompt = f"Product: {product}\nRating: {rating} out of 5 stars\nReview:"
+                # Seed 1 keeps the model seeds 0..count-1 that every kept baseline was written with.
                 sampling = {"seed": (seed - 1) * count + i, "max_tokens": 120}
                 text = await model.bind(stop=["\n\n", "Product:"], **sampling).ainvoke(prompt)
             text = " ".join(str(text).split()) or "."
