@@ -100,6 +100,40 @@ def test_completion_revision_samples_the_same_document_again(tmp_path, monkeypat
     assert "Review:" in scripted.prompts[0]
 
 
+def test_completion_candidates_of_a_slot_share_every_example_but_the_last(tmp_path, monkeypatch):
+    """llama.cpp keeps the evaluated prefix, so a slot's next candidate evaluates one new
+    example instead of all of them."""
+    from reviewgen.models.fake import FakeChatModel
+
+    good = (
+        "I have had this phone for a month and the battery easily gets me through a long "
+        "shift at work, no complaints so far."
+    )
+    scripted = FakeChatModel(responses=["Bad.", "Worse.", good])
+    monkeypatch.setattr("reviewgen.pipeline.build_model", lambda spec: scripted)
+    config = load_config(
+        None,
+        [
+            *FAKE,
+            "run.count=1",
+            "writer.style=completion",
+            "writer.max_revisions=0",
+            "noise.enabled=false",
+            "critic.rules=[{name: length.v1}]",
+            "persona.length={mode: range, min_words: 20, max_words: 20}",
+        ],
+    )
+    generate(config, tmp_path)
+    assert read(tmp_path / "reviews.jsonl")[0]["text"] == good
+    # title, three examples, the header of the review to write
+    prompts = [p.split("\n\n") for p in scripted.prompts]
+    assert len(prompts) == 3 and all(len(p) == 5 for p in prompts)
+    shared = prompts[0][:3]
+    assert all(p[:3] == shared and p[4] == prompts[0][4] for p in prompts)
+    assert all(p[3] not in shared for p in prompts)  # the last example is drawn anew
+    assert len({p[3] for p in prompts}) > 1
+
+
 def test_exhausted_revisions_reject_with_reasons_then_next_candidate(tmp_path, monkeypatch):
     from reviewgen.models.fake import FakeChatModel
 

@@ -32,7 +32,8 @@ class Exemplar:
 
 class ExemplarPool:
     """Draws k exemplars per draft: same star rating, favouring the target aspects and a
-    similar length, sampled (not ranked) so consecutive drafts see different examples."""
+    similar length, sampled (not ranked) so consecutive drafts see different examples
+    (``exclude`` keeps ones already in the prompt out)."""
 
     def __init__(self, exemplars: list[Exemplar]) -> None:
         self.by_rating: dict[int, list[Exemplar]] = {}
@@ -56,11 +57,12 @@ class ExemplarPool:
         plan: ReviewPlan,
         k: int,
         rng: random.Random,
+        exclude: frozenset[str] = frozenset(),
     ) -> list[Exemplar]:
         """Base models copy the length and topics of their examples far more reliably than
         they follow a header, so prefer examples near the target length that talk about the
         target aspects, narrowing only while enough candidates remain."""
-        candidates = self._candidates(plan.rating)
+        candidates = [e for e in self._candidates(plan.rating) if e.id not in exclude]
         if not candidates or k == 0:
             return []
         target = set(plan.aspects)

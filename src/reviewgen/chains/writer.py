@@ -26,6 +26,7 @@ from reviewgen.chains.vocabulary import VocabularyBias
 from reviewgen.config import Category
 from reviewgen.reference import Exemplar, ExemplarPool
 from reviewgen.schemas import Persona, ReviewPlan
+from reviewgen.seeds import item_rng
 from reviewgen.text import word_count
 
 PROMPTS = Path(__file__).parent / "prompts"
@@ -163,6 +164,14 @@ class Writer:
             for e in exemplars
         )
 
+    def _slot_exemplars(self, plan: ReviewPlan, rng: random.Random) -> list[Exemplar]:
+        """A slot's candidates share every example but the last, in the same order: llama.cpp
+        keeps the evaluated prefix, so a new candidate evaluates one example instead of k (on
+        2 cores, evaluating the prompt is half of the model's time; docs/NOTES.md, session 9)."""
+        shared = self.pool.draw(plan, self.k, item_rng(plan.seed, "exemplars"))[: self.k - 1]
+        last = self.pool.draw(plan, self.k, rng, exclude=frozenset(e.id for e in shared))[:1]
+        return shared + last
+
     async def draft(
         self,
         plan: ReviewPlan,
@@ -177,6 +186,8 @@ class Writer:
         revision samples again from the previous draft's examples."""
         if previous is not None and self.mode == "completion":
             exemplars = previous.exemplars
+        elif self.mode == "completion":
+            exemplars = self._slot_exemplars(plan, rng)
         else:
             exemplars = self.pool.draw(plan, self.k, rng)
         if self.mode == "completion":
