@@ -1,9 +1,9 @@
-# `make demo`: set up (once) and generate 20 reviews offline with the embedded model.
+# `make demo`: set up (once) and generate 10 reviews offline with the embedded model.
 # `make test`: set up (once) and run lint plus the test suite.
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint clean
 
 $(VENV)/.installed: pyproject.toml scripts/setup.sh scripts/build_llama.sh
 	bash scripts/setup.sh $(VENV)
@@ -19,9 +19,6 @@ lint: setup
 
 test: lint
 	$(BIN)/pytest
-
-bench: setup
-	$(BIN)/python benchmarks/run_all.py
 
 clean:
 	rm -rf out .pytest_cache
