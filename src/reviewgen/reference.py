@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from reviewgen.agents.persona import Calibration, products_from_reference
+from reviewgen.agents.persona import Calibration, products_from_reference, untargeted_shares
 from reviewgen.aspects import AspectLexicon
 from reviewgen.config import ReferenceConfig
 from reviewgen.datasets import Columns, ReviewRow, iter_reviews
@@ -69,7 +69,8 @@ class ExemplarPool:
         low, high = plan.length_target * 0.6, plan.length_target * 1.5
         for keep in (
             lambda e: low <= e.words <= high,
-            lambda e: bool(target & e.aspects),
+            # A plan naming no aspect is shown reviews that name none either.
+            lambda e: bool(target & e.aspects) if target else not e.aspects,
             lambda e: target <= e.aspects,
         ):
             narrowed = [e for e in candidates if keep(e)]
@@ -131,11 +132,16 @@ def calibrate(
         if named:
             calibration.products = products_from_reference(named, max_products)
     if "aspects" in parts:
-        mentions = Counter(a for row in rows for a in lexicon.mentions(row.text))
+        mentioned = [lexicon.mentions(row.text) for row in rows]
+        mentions = Counter(a for aspects in mentioned for a in aspects)
         # A floor keeps every configured aspect possible (a zero weight cannot be sampled).
         calibration.aspects = {
             aspect: max(mentions[aspect] / len(rows), MIN_ASPECT_SHARE) for aspect in lexicon.terms
         }
+        lengths = [word_count(row.text) for row in rows]
+        calibration.untargeted = untargeted_shares(
+            [(words, bool(aspects)) for words, aspects in zip(lengths, mentioned, strict=True)]
+        )
     if "vocabulary" in parts:
         calibration.vocabulary = [row.text for row in rows]
     return calibration

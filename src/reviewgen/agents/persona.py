@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 
 # Tries to draw a length whose quota bin is open before settling for any real length.
 OPEN_BIN_TRIES = 30
+# Length bands (10 words wide, the last open-ended) for the share of reviews naming no aspect:
+# in the real phone reviews it falls from 54% under 10 words to 2% over 60.
+BAND_WORDS, BANDS = 10, 7
+MIN_BAND_ROWS = 20  # a band with fewer reference reviews takes the overall share
 
 
 @dataclass
@@ -33,10 +37,30 @@ class Calibration:
     lengths: dict[int, list[int]] = field(default_factory=dict)  # star -> word counts
     products: list[tuple[Product, float]] | None = None
     aspects: dict[str, float] | None = None  # aspect -> share of reviews that mention it
+    untargeted: list[float] = field(default_factory=list)  # length band -> share naming none
     vocabulary: list[str] = field(default_factory=list)  # texts a llama.cpp writer's words follow
 
     def all_lengths(self) -> list[int]:
         return [n for values in self.lengths.values() for n in values]
+
+    def untargeted_share(self, words: int) -> float:
+        """Share of reference reviews of about this length that mention no aspect."""
+        return self.untargeted[length_band(words)] if self.untargeted else 0.0
+
+
+def length_band(words: int) -> int:
+    return min(words // BAND_WORDS, BANDS - 1)
+
+
+def untargeted_shares(reviews: Sequence[tuple[int, bool]]) -> list[float]:
+    """Per length band, the share of (words, names an aspect) reviews naming none."""
+    if not reviews:
+        return []
+    overall = sum(not named for _, named in reviews) / len(reviews)
+    bands: list[list[bool]] = [[] for _ in range(BANDS)]
+    for words, named in reviews:
+        bands[length_band(words)].append(not named)
+    return [sum(b) / len(b) if len(b) >= MIN_BAND_ROWS else overall for b in bands]
 
 
 def quotas(weights: Mapping[int, float], total: int) -> dict[int, int]:
@@ -165,6 +189,9 @@ class PersonaAgent:
         low, high = self.config.persona.aspects_per_review
         # Real short reviews touch one topic; do not ask 40 words to cover three.
         wanted = max(1, min(rng.randint(low, high), length // 30))
+        # Calibrated: as many reviews as in the reference name no aspect ("works great").
+        if self.calibration.untargeted and rng.random() < self.calibration.untargeted_share(length):
+            wanted = 0
         aspects = _weighted_sample(rng, self._open(persona.priorities), wanted)
         return ReviewPlan(
             index=slot,

@@ -221,7 +221,8 @@ class Writer:
             product=plan.product.name,
             rating=plan.rating,
             stars_meaning=STAR_MEANING[plan.rating],
-            aspects=", ".join(a.replace("_", " ") for a in plan.aspects),
+            aspects=", ".join(a.replace("_", " ") for a in plan.aspects)
+            or "whatever mattered most to you",
             length=plan.length_target,
             style=describe_style(plan.persona),
             examples="\n".join(f"- {e.text}" for e in exemplars) or "- (none)",
