@@ -53,7 +53,7 @@ def length_band(words: int) -> int:
 
 
 def untargeted_shares(reviews: Sequence[tuple[int, bool]]) -> list[float]:
-    """Per length band, the share of (words, names an aspect) reviews naming none."""
+    """Per length band, the share of reviews naming no aspect, from (words, names one) pairs."""
     if not reviews:
         return []
     overall = sum(not named for _, named in reviews) / len(reviews)
