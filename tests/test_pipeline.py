@@ -134,6 +134,42 @@ def test_completion_candidates_of_a_slot_share_every_example_but_the_last(tmp_pa
     assert len({p[3] for p in prompts}) > 1
 
 
+def test_completion_examples_are_dropped_until_the_prompt_fits(
+    tmp_path, monkeypatch
+):
+    """Long reference reviews could overflow a llama.cpp context and stop the run."""
+    from reviewgen.chains.writer import TOKENS_PER_WORD
+    from reviewgen.models.fake import FakeChatModel
+
+    class SmallContext(FakeChatModel):
+        n_ctx: int = 150
+
+        def get_num_tokens(self, text: str) -> int:
+            return len(text.split())
+
+    good = "The battery lasts two days and the screen is bright enough outside, happy with it."
+    model = SmallContext(responses=[good])
+    monkeypatch.setattr("reviewgen.pipeline.build_model", lambda spec: model)
+    config = load_config(
+        None,
+        [
+            *FAKE,
+            "run.count=1",
+            "writer.style=completion",
+            "noise.enabled=false",
+            "critic.rules=[{name: length.v1}]",
+            "persona.length={mode: range, min_words: 15, max_words: 15}",
+        ],
+    )
+    generate(config, tmp_path)
+    record = read(tmp_path / "reviews.jsonl")[0]
+    prompt = model.prompts[0].removeprefix("human: ")
+    room = model.n_ctx - int(15 * TOKENS_PER_WORD * 1.6) - 16  # the review's own room
+    assert record["length_target"] == 15 and len(prompt.split()) <= room
+    examples = prompt.count("Review:") - 1  # the last one is the review to write
+    assert 0 < examples < 3 and len(record["exemplar_ids"]) == examples
+
+
 def test_exhausted_revisions_reject_with_reasons_then_next_candidate(tmp_path, monkeypatch):
     from reviewgen.models.fake import FakeChatModel
 

@@ -142,12 +142,33 @@ class Writer:
         self.chat_user = _template("chat_user.txt")
         self.chat_revise = _template("chat_revise.txt")
 
+    @staticmethod
+    def _max_tokens(plan: ReviewPlan) -> int:
+        return int(plan.length_target * TOKENS_PER_WORD * 1.6) + 16
+
     def _bound_model(self, plan: ReviewPlan, rng: random.Random, **extra: Any) -> Any:
         options = dict(extra)
         if self.per_call_sampling:
             options["seed"] = rng.randrange(2**31)
-            options["max_tokens"] = int(plan.length_target * TOKENS_PER_WORD * 1.6) + 16
+            options["max_tokens"] = self._max_tokens(plan)
         return self.model.bind(**options) if options else self.model
+
+    def _fitting(
+        self, exemplars: list[Exemplar], plan: ReviewPlan, variables: dict[str, Any]
+    ) -> list[Exemplar]:
+        """Drop the longest examples until the prompt leaves the review room in the model's
+        context: four 390-word reference reviews alone overflow llama.cpp's 2,048 tokens."""
+        context = getattr(self.model, "n_ctx", None)
+        if context is None:
+            return exemplars
+        room = context - self._max_tokens(plan)
+        fitted = list(exemplars)
+        while fitted:
+            prompt = self.completion_prompt.format(**variables, examples=self._examples(fitted))
+            if self.model.get_num_tokens(prompt) <= room:
+                break
+            fitted.remove(max(fitted, key=lambda e: e.words))
+        return fitted
 
     @staticmethod
     def _topics(aspects: Any) -> str:
@@ -193,11 +214,13 @@ class Writer:
         if self.mode == "completion":
             variables = {
                 "title": self.title,
-                "examples": self._examples(exemplars),
                 "product": plan.product.name,
                 "rating": plan.rating,
                 "topics": self._topics(plan.aspects),
             }
+            if previous is None:
+                exemplars = self._fitting(exemplars, plan, variables)
+            variables["examples"] = self._examples(exemplars)
             bias = self.vocabulary.bias if self.vocabulary is not None else {}
             options: dict[str, Any] = {"stop": STOP} | ({"logit_bias": bias} if bias else {})
             text = ""

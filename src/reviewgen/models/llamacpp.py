@@ -204,6 +204,10 @@ class LlamaCppCompletion(BaseLLM, _LlamaSettings):
     def _llm_type(self) -> str:
         return "llamacpp"
 
+    def get_num_tokens(self, text: str) -> int:
+        """With the model's own tokenizer (LangChain's default needs a GPT-2 download)."""
+        return len(self.engine().tokenize(text, add_bos=True, special=False))
+
     @property
     def _identifying_params(self) -> dict[str, Any]:
         return {"model_name": self.model_name}
