@@ -134,9 +134,7 @@ def test_completion_candidates_of_a_slot_share_every_example_but_the_last(tmp_pa
     assert len({p[3] for p in prompts}) > 1
 
 
-def test_completion_examples_are_dropped_until_the_prompt_fits(
-    tmp_path, monkeypatch
-):
+def test_completion_examples_are_dropped_until_the_prompt_fits(tmp_path, monkeypatch):
     """Long reference reviews could overflow a llama.cpp context and stop the run."""
     from reviewgen.chains.writer import TOKENS_PER_WORD
     from reviewgen.models.fake import FakeChatModel
