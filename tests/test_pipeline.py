@@ -18,6 +18,22 @@ def read(path):
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
+def one_completion_review(words: int, *extra: str):
+    """Config for one review in completion style, judged on its length alone."""
+    return load_config(
+        None,
+        [
+            *FAKE,
+            "run.count=1",
+            "writer.style=completion",
+            "noise.enabled=false",
+            "critic.rules=[{name: length.v1}]",
+            f"persona.length={{mode: range, min_words: {words}, max_words: {words}}}",
+            *extra,
+        ],
+    )
+
+
 def test_run_delivers_exactly_count_with_the_configured_rating_mix(tmp_path):
     config = load_config(None, [*FAKE, "run.count=25"])
     result = generate(config, tmp_path)
@@ -83,17 +99,7 @@ def test_completion_revision_samples_the_same_document_again(tmp_path, monkeypat
     )
     scripted = FakeChatModel(responses=["Bad.", good])
     monkeypatch.setattr("reviewgen.pipeline.build_model", lambda spec: scripted)
-    config = load_config(
-        None,
-        [
-            *FAKE,
-            "run.count=1",
-            "writer.style=completion",
-            "noise.enabled=false",
-            "critic.rules=[{name: length.v1}]",
-            "persona.length={mode: range, min_words: 20, max_words: 20}",
-        ],
-    )
+    config = one_completion_review(20)
     generate(config, tmp_path)
     assert read(tmp_path / "reviews.jsonl")[0]["text"] == good
     assert len(scripted.prompts) == 2 and scripted.prompts[0] == scripted.prompts[1]
@@ -111,18 +117,7 @@ def test_completion_candidates_of_a_slot_share_every_example_but_the_last(tmp_pa
     )
     scripted = FakeChatModel(responses=["Bad.", "Worse.", good])
     monkeypatch.setattr("reviewgen.pipeline.build_model", lambda spec: scripted)
-    config = load_config(
-        None,
-        [
-            *FAKE,
-            "run.count=1",
-            "writer.style=completion",
-            "writer.max_revisions=0",
-            "noise.enabled=false",
-            "critic.rules=[{name: length.v1}]",
-            "persona.length={mode: range, min_words: 20, max_words: 20}",
-        ],
-    )
+    config = one_completion_review(20, "writer.max_revisions=0")
     generate(config, tmp_path)
     assert read(tmp_path / "reviews.jsonl")[0]["text"] == good
     # title, three examples, the header of the review to write
@@ -148,17 +143,7 @@ def test_completion_examples_are_dropped_until_the_prompt_fits(tmp_path, monkeyp
     good = "The battery lasts two days and the screen is bright enough outside, happy with it."
     model = SmallContext(responses=[good])
     monkeypatch.setattr("reviewgen.pipeline.build_model", lambda spec: model)
-    config = load_config(
-        None,
-        [
-            *FAKE,
-            "run.count=1",
-            "writer.style=completion",
-            "noise.enabled=false",
-            "critic.rules=[{name: length.v1}]",
-            "persona.length={mode: range, min_words: 15, max_words: 15}",
-        ],
-    )
+    config = one_completion_review(15)
     generate(config, tmp_path)
     record = read(tmp_path / "reviews.jsonl")[0]
     prompt = model.prompts[0].removeprefix("human: ")
