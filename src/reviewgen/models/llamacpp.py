@@ -205,8 +205,8 @@ class LlamaCppCompletion(BaseLLM, _LlamaSettings):
         return "llamacpp"
 
     def get_num_tokens(self, text: str) -> int:
-        """With the model's own tokenizer (LangChain's default needs a GPT-2 download)."""
-        return len(self.engine().tokenize(text, add_bos=True, special=False))
+        """As the engine counts a prompt (LangChain's default needs a GPT-2 download)."""
+        return len(self.engine().tokenize(text, add_bos=True, special=True))
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
