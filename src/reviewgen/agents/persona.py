@@ -190,6 +190,7 @@ class PersonaAgent:
         # Real short reviews touch one topic; do not ask 40 words to cover three.
         wanted = max(1, min(rng.randint(low, high), length // 30))
         # Calibrated: as many reviews as in the reference name no aspect ("works great").
+        # Uncalibrated plans draw no number here, so runs without a reference keep their plans.
         if self.calibration.untargeted and rng.random() < self.calibration.untargeted_share(length):
             wanted = 0
         aspects = _weighted_sample(rng, self._open(persona.priorities), wanted)
