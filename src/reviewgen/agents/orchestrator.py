@@ -23,6 +23,7 @@ from typing import Any
 
 from reviewgen.agents.persona import PersonaAgent
 from reviewgen.agents.quotas import Quotas
+from reviewgen.agents.turn import Turn
 from reviewgen.chains.backstory import PersonaEnricher
 from reviewgen.chains.critic import Critic, CriticReport
 from reviewgen.chains.writer import Draft, Writer
@@ -151,6 +152,7 @@ class Orchestrator:
         self.budget = budget
         self.stats = RunStats()
         self.on_progress = on_progress or (lambda stats: None)
+        self._turn = Turn()
 
     # -- one candidate -------------------------------------------------------------------
 
@@ -172,8 +174,9 @@ class Orchestrator:
 
         try:
             policy = self.s.retries.get("writer", DEFAULT_RETRY)
-            with self.stats.model_busy():
-                return await with_retries(call, policy, rng, self._count_retry)
+            async with self._turn.waiting():
+                with self.stats.model_busy():
+                    return await with_retries(call, policy, rng, self._count_retry)
         finally:
             if self.s.writer.vocabulary is not None:
                 self.stats.biased_tokens = len(self.s.writer.vocabulary.bias)
@@ -184,12 +187,13 @@ class Orchestrator:
         enricher = self.s.enricher
         assert enricher is not None
         try:
-            enriched, result = await with_retries(
-                lambda: limited(self.s.limiters.get("persona"), lambda: enricher.enrich(plan)),
-                self.s.retries.get("persona", DEFAULT_RETRY),
-                rng,
-                self._count_retry,
-            )
+            async with self._turn.waiting():
+                enriched, result = await with_retries(
+                    lambda: limited(self.s.limiters.get("persona"), lambda: enricher.enrich(plan)),
+                    self.s.retries.get("persona", DEFAULT_RETRY),
+                    rng,
+                    self._count_retry,
+                )
         except Exception:  # the review can still be written without one
             self.stats.backstories_missing += 1
             return plan
@@ -243,22 +247,27 @@ class Orchestrator:
         moved = self.s.quotas.reaim_aspects(plan, text)
         if moved is None:
             return plan, report, "aspect_quota_full"
-        moved_report = await self.s.critic.review(draft.text, self._context(moved, draft))
+        moved_report = await self._critique(moved, draft)
         if not moved_report.passed:
             return plan, report, "aspect_quota_full"
         return moved, moved_report, self.s.quotas.full(text, moved.aspects)
 
+    async def _critique(self, plan: ReviewPlan, draft: Draft) -> CriticReport:
+        """A critic with a model rule (the judge) waits on it outside the turn."""
+        if not self.s.critic.expensive:
+            return await self.s.critic.review(draft.text, self._context(plan, draft))
+        async with self._turn.waiting():
+            with self.stats.model_busy():
+                return await self.s.critic.review(draft.text, self._context(plan, draft))
+
     async def _review(self, plan: ReviewPlan, draft: Draft) -> tuple[ReviewPlan, CriticReport]:
         """The critic's report, after re-aiming the plan at the draft where quotas allow."""
-        busy = self.stats.model_busy() if self.s.critic.expensive else contextlib.nullcontext()
-        with busy:
-            report = await self.s.critic.review(draft.text, self._context(plan, draft))
-            retarget = (
-                None if self.s.quotas is None else self.s.quotas.retarget(plan, draft.text, report)
-            )
-            if retarget is not None:
-                plan = retarget
-                report = await self.s.critic.review(draft.text, self._context(plan, draft))
+        report = await self._critique(plan, draft)
+        quotas = self.s.quotas
+        retarget = None if quotas is None else quotas.retarget(plan, draft.text, report)
+        if retarget is not None:
+            plan = retarget
+            report = await self._critique(plan, draft)
         return plan, report
 
     async def _candidate(
@@ -405,15 +414,16 @@ class Orchestrator:
 
         async def worker() -> None:
             nonlocal stop_reason
-            while not queue.empty():
-                slot, rating = queue.get_nowait()
-                try:
-                    await self.fill_slot(slot, rating)
-                except BudgetExhausted as exc:
-                    stop_reason = f"budget: {exc}"
-                    while not queue.empty():
-                        queue.get_nowait()
-                    return
+            async with self._turn.held():
+                while not queue.empty():
+                    slot, rating = queue.get_nowait()
+                    try:
+                        await self.fill_slot(slot, rating)
+                    except BudgetExhausted as exc:
+                        stop_reason = f"budget: {exc}"
+                        while not queue.empty():
+                            queue.get_nowait()
+                        return
 
         workers = [asyncio.create_task(worker()) for _ in range(max(1, concurrency))]
         try:

@@ -43,7 +43,10 @@ class CriticRule:
     """Base class: subclasses set ``Params`` and implement ``check``."""
 
     Params: ClassVar[type[BaseModel]] = NoParams
-    needs_model: ClassVar[bool] = False  # True: runs after the cheap rules pass
+    # True: runs after the cheap rules pass, and outside the loop's turn (agents/turn.py).
+    # Set it for any rule whose ``acheck`` awaits I/O, model or not: a rule without it runs
+    # inside the turn, and the other workers wait for its I/O.
+    needs_model: ClassVar[bool] = False
 
     def __init__(self, params: BaseModel | None = None, *, name: str = "") -> None:
         self.params = params if params is not None else self.Params()
