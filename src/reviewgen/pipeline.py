@@ -143,6 +143,7 @@ def build(
             "lexicon": lexicon,
             "category_noun": config.category.noun,
             "prompt_headers": PROMPT_HEADERS,
+            "reference_texts": tuple(reference.texts) if reference is not None else (),
             "models": models,
             "model_labels": labels,
             "retry": retries["judge"],

@@ -9,6 +9,7 @@ from reviewgen.critic_rules import (  # noqa: F401  (imported to register)
     llm_judge,
     pii,
     rating_consistency,
+    realism,
 )
 from reviewgen.critic_rules.base import CriticContext, CriticRule, register_rule
 
