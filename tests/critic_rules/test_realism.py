@@ -87,3 +87,51 @@ def test_the_same_drafts_in_the_same_order_give_the_same_verdicts():
             [rule.check(generated_like(rng, i % 4) + f" {i}", context) for i in range(50)]
         )
     assert verdicts[0] == verdicts[1]
+
+
+def test_a_run_with_a_reference_learns_from_its_drafts_and_rejects_the_polished(
+    tmp_path, monkeypatch
+):
+    import csv
+    import json
+
+    from reviewgen.config import load_config
+    from reviewgen.models.fake import FakeChatModel
+    from reviewgen.run import generate
+
+    with (tmp_path / "reference.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "rating", "product"])
+        writer.writerows([text, 5, "Test Phone"] for text in reference(120))
+    rng = random.Random(3)
+    drafts = iter(range(10**6))
+
+    def respond(prompt: str) -> str:
+        i = next(drafts)
+        return real_like(rng) + f" {i}" if i % 3 else generated_like(rng, 3) + f" {i}"
+
+    monkeypatch.setattr(
+        "reviewgen.pipeline.build_model", lambda spec: FakeChatModel(responder=respond)
+    )
+    config = load_config(
+        None,
+        [
+            "models.default.provider=fake",
+            "models.default.model=fake",
+            "run.count=30",
+            f"reference.path={tmp_path / 'reference.csv'}",
+            "noise.enabled=false",
+            "store.check_reference=false",
+            "store.threshold=0.99",  # the templated texts are alike
+            "persona.retarget=false",
+            "writer.max_revisions=0",  # a failed draft is a reject, so it shows in rejects.jsonl
+            "critic.rules=[{name: realism.v1, params: {warmup: 12, reject_share: 0.3}}]",
+        ],
+    )
+    assert generate(config, tmp_path / "out").status == "complete"
+    rejects = [json.loads(x) for x in (tmp_path / "out" / "rejects.jsonl").open()]
+    polished = [r for r in rejects if "Overall" in r["text"]]
+    assert polished and all(r["reasons"] == ["critic:realism.v1"] for r in rejects)
+    accepted = [json.loads(x) for x in (tmp_path / "out" / "reviews.jsonl").open()]
+    judged = [r for r in accepted if "synthetic_score" in r["critic"][0]["details"]]
+    assert len(judged) >= 10 and sum("Overall" in r["text"] for r in judged) <= 2
