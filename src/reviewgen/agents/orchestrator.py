@@ -28,6 +28,7 @@ from reviewgen.chains.backstory import PersonaEnricher
 from reviewgen.chains.critic import Critic, CriticReport
 from reviewgen.chains.writer import Draft, Writer
 from reviewgen.critic_rules.base import CriticContext
+from reviewgen.errors import PromptTooLong
 from reviewgen.ledger import JsonlWriter
 from reviewgen.ratelimit import RateLimiter, limited
 from reviewgen.retry import RetryPolicy, with_retries
@@ -282,29 +283,38 @@ class Orchestrator:
         new candidate (docs/NOTES.md, session 4).
         """
         rng = item_rng(plan.seed, "candidate", candidate)
-        draft = await self._write(plan, rng)
         drafts = 1
-        while True:
-            plan, report = await self._review(plan, draft)
-            last = drafts > self.s.max_revisions
-            if report.passed:
-                record, revision = await self._accept(
-                    plan, draft, report, rng, candidate, attempts_so_far + drafts, last
-                )
-                if revision is None:
-                    return record, drafts
-                report = revision
-            elif last:
-                self._reject(
-                    plan,
-                    attempts_so_far + drafts,
-                    draft.text,
-                    [f"critic:{rule}" for rule in report.failed_rules],
-                    report,
-                )
-                return None, drafts
-            draft = await self._write(plan, rng, previous=draft, report=report)
-            drafts += 1
+        try:
+            draft = await self._write(plan, rng)
+            while True:
+                plan, report = await self._review(plan, draft)
+                last = drafts > self.s.max_revisions
+                if report.passed:
+                    record, revision = await self._accept(
+                        plan, draft, report, rng, candidate, attempts_so_far + drafts, last
+                    )
+                    if revision is None:
+                        return record, drafts
+                    report = revision
+                elif last:
+                    self._reject(
+                        plan,
+                        attempts_so_far + drafts,
+                        draft.text,
+                        [f"critic:{rule}" for rule in report.failed_rules],
+                        report,
+                    )
+                    return None, drafts
+                drafts += 1
+                draft = await self._write(plan, rng, previous=draft, report=report)
+        except PromptTooLong as exc:
+            # The writer fits completion prompts to the context, not chat prompts (or a
+            # revision's). This candidate's examples did not fit; the next one draws others.
+            too_long = Verdict(rule="prompt_too_long", passed=False, score=0.0, feedback=str(exc))
+            self._reject(
+                plan, attempts_so_far + drafts, "", ["prompt_too_long"], CriticReport([too_long])
+            )
+            return None, drafts
 
     async def _accept(
         self,

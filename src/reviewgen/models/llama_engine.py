@@ -24,7 +24,7 @@ from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, field
 from typing import Any
 
-from reviewgen.errors import ProviderError
+from reviewgen.errors import PromptTooLong, ProviderError
 
 N_BATCH = 512
 PENALTY_LAST_N = 64  # llama-cpp-python's window for the repeat penalty (same tokens as it)
@@ -165,7 +165,7 @@ class LlamaEngine:
         tokens = self.tokenize(prompt, add_bos=True, special=True)
         if len(tokens) + 1 >= self.n_ctx:
             future.set_exception(
-                ValueError(f"prompt of {len(tokens)} tokens does not fit n_ctx {self.n_ctx}")
+                PromptTooLong(f"prompt of {len(tokens)} tokens does not fit n_ctx {self.n_ctx}")
             )
             return future
         with self._wake:
