@@ -3,18 +3,15 @@
 The rule learns from the run itself. Every draft the critic sees is synthetic, and the
 reference reviews are real. After ``warmup`` drafts it fits a classifier on both (TF-IDF word
 and character n-grams, logistic regression), and refits when their count reaches a power of
-two (64, 128, ...), so fitting stays a small share of the run. It fails
-the ``reject_share`` of drafts it scores as most synthetic. The cut-off is that quantile of
-the scores of the drafts seen since the last fit; right after a fit, when there are few, it
-comes from out-of-fold scores, since a classifier scores its own training drafts too
-confidently.
+two (64, 128, ...), so fitting stays a small share of the run. It fails the ``reject_share``
+of drafts it scores as most synthetic. The cut-off is that quantile of the scores of the
+drafts seen since the last fit; right after a fit, when there are few, it comes from
+out-of-fold scores, since a classifier scores its own training drafts too confidently.
 
-Offline on a seed-42 reference run, dropping the 20% most synthetic drafts (cross-fitted)
-lowered the AUC against unseen real reviews from 0.812 to 0.760 at the same size; see
-docs/NOTES.md, session 11. This is the same family of classifier that the evaluation uses,
-so a different detector may gain less. Without a reference the rule passes every draft,
-since it has nothing real to learn from. Drafts arrive in a fixed order at concurrency 1, so
-such a run stays reproducible.
+It is the same family of classifier as the evaluation's realism test, so that test may
+overstate the gain; docs/NOTES.md (session 11) has the effect on it and on two other
+detectors. Without a reference the rule passes every draft: it has nothing real to learn
+from. Drafts arrive in a fixed order at concurrency 1, so such a run stays reproducible.
 """
 
 from __future__ import annotations
