@@ -135,3 +135,23 @@ def test_a_run_with_a_reference_learns_from_its_drafts_and_rejects_the_polished(
     accepted = [json.loads(x) for x in (tmp_path / "out" / "reviews.jsonl").open()]
     judged = [r for r in accepted if "synthetic_score" in r["critic"][0]["details"]]
     assert len(judged) >= 10 and sum("Overall" in r["text"] for r in judged) <= 2
+
+
+def test_a_long_run_learns_from_its_latest_drafts_only(monkeypatch):
+    from reviewgen.critic_rules import realism
+
+    fitted_on = []
+    detector = realism.Detector
+
+    def counting(real, synthetic, share):
+        fitted_on.append(len(synthetic))
+        return detector(real, synthetic, share)
+
+    monkeypatch.setattr(realism, "Detector", counting)
+    rule, rng = make_rule("realism.v1", {"warmup": 20, "max_drafts": 64}), random.Random(0)
+    context = make_context(reference_texts=reference())
+    draft = generated_like(rng, 1)
+    rule.check(draft, context)
+    rule.check(draft, context)  # reviewed again after re-aiming: learned once
+    feed(rule, rng, context, 190)  # 191 drafts: counted twice, the second would reach 192
+    assert fitted_on == [20, 32, 64, 64]  # at 20, 32, 64, then every 64 drafts (128)

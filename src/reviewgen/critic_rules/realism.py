@@ -3,10 +3,11 @@
 The rule learns from the run itself. Every draft the critic sees is synthetic, and the
 reference reviews are real. After ``warmup`` drafts it fits a classifier on both (TF-IDF word
 and character n-grams, logistic regression), and refits when their count reaches a power of
-two (64, 128, ...), so fitting stays a small share of the run. It fails the ``reject_share``
-of drafts it scores as most synthetic. The cut-off is that quantile of the scores of the
-drafts seen since the last fit; right after a fit, when there are few, it comes from
-out-of-fold scores, since a classifier scores its own training drafts too confidently.
+two (64, 128, ...; past ``max_drafts``, every ``max_drafts`` drafts, on the latest), so
+fitting stays a small share of the run. It fails the ``reject_share`` of drafts it scores as
+most synthetic. The cut-off is that quantile of the scores of the drafts seen since the last
+fit; right after a fit, when there are few, it comes from out-of-fold scores, since a
+classifier scores its own training drafts too confidently.
 
 It is the same family of classifier as the evaluation's realism test, so that test may
 overstate the gain; docs/NOTES.md (session 11) has the effect on it and on two other
@@ -16,7 +17,9 @@ from. Drafts arrive in a fixed order at concurrency 1, so such a run stays repro
 
 from __future__ import annotations
 
+import itertools
 import random
+from collections import deque
 from collections.abc import Sequence
 
 import numpy as np
@@ -30,6 +33,7 @@ from reviewgen.critic_rules.base import CriticContext, CriticRule, register_rule
 from reviewgen.schemas import Verdict
 
 MIN_SCORES = 20  # drafts scored by a fit before their own quantile sets the cut-off
+RECENT = 256  # drafts back to look for a draft reviewed again
 
 
 class RealismParams(BaseModel):
@@ -40,6 +44,9 @@ class RealismParams(BaseModel):
     )
     warmup: int = Field(40, ge=10, description="drafts seen before the first fit")
     max_real: int = Field(2000, ge=50, description="reference reviews the classifier learns from")
+    max_drafts: int = Field(
+        4096, ge=64, description="recent drafts it learns from; past them it refits every as many"
+    )
 
 
 class Detector:
@@ -83,8 +90,10 @@ class RealismRule(CriticRule):
 
     def __init__(self, params: BaseModel | None = None, *, name: str = "") -> None:
         super().__init__(params, name=name)
-        self._drafts: list[str] = []
-        self._seen: set[str] = set()  # a re-aimed draft is reviewed twice; learn from it once
+        p: RealismParams = self.params  # type: ignore[assignment]
+        # Bounded, so a run of millions keeps its memory and its fits small.
+        self._drafts: deque[str] = deque(maxlen=p.max_drafts)
+        self._count = 0
         self._detector: Detector | None = None
         self._scores: list[float] = []  # of the drafts scored since the last fit
 
@@ -92,17 +101,20 @@ class RealismRule(CriticRule):
         p: RealismParams = self.params  # type: ignore[assignment]
         if not context.reference_texts:
             return self.ok(skipped="no reference reviews to compare with")
-        if draft not in self._seen:
-            self._seen.add(draft)
+        # A draft re-aimed at other targets is reviewed again: learn from it and count its
+        # score once. The second review comes before RECENT other drafts at any concurrency.
+        new = draft not in itertools.islice(reversed(self._drafts), RECENT)
+        if new:
             self._drafts.append(draft)
-            drafts = len(self._drafts)
-            if drafts == p.warmup or (drafts > p.warmup and drafts & (drafts - 1) == 0):
+            self._count += 1
+            if self._fit_due(p):
                 self._detector = Detector(self._real(context, p), self._drafts, p.reject_share)
                 self._scores = []
         if self._detector is None:
-            return self.ok(warming_up=len(self._drafts))
+            return self.ok(warming_up=self._count)
         score, pulls = self._detector.score(draft)
-        self._scores.append(score)
+        if new:
+            self._scores.append(score)
         threshold = (
             float(np.quantile(self._scores, 1.0 - p.reject_share))
             if len(self._scores) >= MIN_SCORES
@@ -117,6 +129,11 @@ class RealismRule(CriticRule):
             synthetic_words=pulls,
             **details,
         )
+
+    def _fit_due(self, p: RealismParams) -> bool:
+        n = self._count
+        doubled = n > p.warmup and n & (n - 1) == 0 and n <= p.max_drafts
+        return n == p.warmup or doubled or n % p.max_drafts == 0
 
     @staticmethod
     def _real(context: CriticContext, p: RealismParams) -> list[str]:
