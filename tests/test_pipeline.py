@@ -117,7 +117,7 @@ def test_completion_candidates_of_a_slot_share_every_example_but_the_last(tmp_pa
     )
     scripted = FakeChatModel(responses=["Bad.", "Worse.", good])
     monkeypatch.setattr("reviewgen.pipeline.build_model", lambda spec: scripted)
-    config = one_completion_review(20, "writer.max_revisions=0")
+    config = one_completion_review(20, "writer.max_revisions=0", "writer.exemplars=3")
     generate(config, tmp_path)
     assert read(tmp_path / "reviews.jsonl")[0]["text"] == good
     # title, three examples, the header of the review to write

@@ -177,7 +177,7 @@ class PersonaConfig(Strict):
 
 class WriterConfig(Strict):
     style: Literal["auto", "chat", "completion"] = "auto"
-    exemplars: int = Field(3, ge=0, le=10)
+    exemplars: int = Field(4, ge=0, le=10)
     exemplars_path: str | None = None  # few-shot examples when no reference is given
     max_revisions: int = Field(2, ge=0, le=10)
 

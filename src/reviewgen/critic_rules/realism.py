@@ -40,7 +40,7 @@ class RealismParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reject_share: float = Field(
-        0.2, ge=0.0, lt=1.0, description="share of drafts failed: those most synthetic-looking"
+        0.3, ge=0.0, lt=1.0, description="share of drafts failed: those most synthetic-looking"
     )
     warmup: int = Field(40, ge=10, description="drafts seen before the first fit")
     max_real: int = Field(2000, ge=50, description="reference reviews the classifier learns from")
