@@ -1,4 +1,4 @@
-"""Builders for test records (project-written text only)."""
+"""Builders for test records (project-written text only), and the fake model's scripts."""
 
 from __future__ import annotations
 
@@ -48,3 +48,12 @@ def record_prompts(monkeypatch, model_name: str) -> list[str]:
 
     monkeypatch.setattr(FakeChatModel, "_answer", recording)
     return prompts
+
+
+def answer_with(monkeypatch, respond) -> None:
+    """Every model a run builds is a fake answering each prompt with ``respond(prompt)``."""
+    from reviewgen.models.fake import FakeChatModel
+
+    monkeypatch.setattr(
+        "reviewgen.pipeline.build_model", lambda spec: FakeChatModel(responder=respond)
+    )

@@ -10,6 +10,7 @@ import pytest
 from reviewgen.config import load_config
 from reviewgen.errors import ReviewgenError
 from reviewgen.run import generate
+from tests.helpers import answer_with
 
 FAKE = ["models.default.provider=fake", "models.default.model=fake"]
 
@@ -182,7 +183,6 @@ def test_exhausted_revisions_reject_with_reasons_then_next_candidate(tmp_path, m
 
 def test_a_prompt_too_long_for_the_model_rejects_its_candidate_not_the_run(tmp_path, monkeypatch):
     from reviewgen.errors import PromptTooLong
-    from reviewgen.models.fake import FakeChatModel
     from reviewgen.models.fake_reviews import compose_review
 
     calls = []
@@ -193,9 +193,7 @@ def test_a_prompt_too_long_for_the_model_rejects_its_candidate_not_the_run(tmp_p
             raise PromptTooLong("prompt of 2111 tokens does not fit n_ctx 2048")
         return "Meh." if len(calls) == 1 else compose_review(prompt)
 
-    monkeypatch.setattr(
-        "reviewgen.pipeline.build_model", lambda spec: FakeChatModel(responder=respond)
-    )
+    answer_with(monkeypatch, respond)
     config = load_config(None, [*FAKE, "run.count=2", "critic.rules=[{name: length.v1}]"])
     result = generate(config, tmp_path)
     assert result.status == "complete" and len(read(tmp_path / "reviews.jsonl")) == 2

@@ -179,8 +179,8 @@ def test_aspect_capacity_is_the_planned_share_plus_slack():
 
 def test_drafts_on_other_topics_are_re_aimed_and_the_topic_mix_holds(tmp_path, monkeypatch):
     """The model names one random aspect per review, rarely the one it was asked for."""
-    from reviewgen.models.fake import FakeChatModel
     from reviewgen.pipeline import build
+    from tests.helpers import answer_with
 
     rng = random.Random(3)
     terms = ["camera", "battery", "design", "price", "screen", "performance", "software"]
@@ -190,9 +190,7 @@ def test_drafts_on_other_topics_are_re_aimed_and_the_topic_mix_holds(tmp_path, m
         words = " ".join(rng.choice(NEUTRAL) for _ in range(30))
         return f"The {rng.choice(terms)} is what I noticed, {words}."
 
-    monkeypatch.setattr(
-        "reviewgen.pipeline.build_model", lambda spec: FakeChatModel(responder=answer)
-    )
+    answer_with(monkeypatch, answer)
     config = load_config(
         None,
         [

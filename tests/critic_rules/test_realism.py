@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 
 from tests.critic_rules.conftest import make_context, make_rule
+from tests.helpers import answer_with
 
 THINGS = ["battery", "screen", "camera", "charger", "case", "price", "sound", "speaker"]
 GOOD = ["good", "great", "ok", "fine", "nice", "solid", "decent"]
@@ -96,7 +97,6 @@ def test_a_run_with_a_reference_learns_from_its_drafts_and_rejects_the_polished(
     import json
 
     from reviewgen.config import load_config
-    from reviewgen.models.fake import FakeChatModel
     from reviewgen.run import generate
 
     with (tmp_path / "reference.csv").open("w", newline="", encoding="utf-8") as handle:
@@ -110,9 +110,7 @@ def test_a_run_with_a_reference_learns_from_its_drafts_and_rejects_the_polished(
         i = next(drafts)
         return real_like(rng) + f" {i}" if i % 3 else generated_like(rng, 3) + f" {i}"
 
-    monkeypatch.setattr(
-        "reviewgen.pipeline.build_model", lambda spec: FakeChatModel(responder=respond)
-    )
+    answer_with(monkeypatch, respond)
     config = load_config(
         None,
         [
