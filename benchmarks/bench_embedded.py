@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 from common import save, set_overrides
-from reviewgen.config import load_config
-from reviewgen.providers import build_model
-from reviewgen.run import generate
+from reviewgen.models.providers import build_model
+from reviewgen.pipeline.components import load_config
+from reviewgen.pipeline.run import generate
 
 
 def raw_speed(overrides: list[str]) -> dict:

@@ -122,8 +122,8 @@ def main() -> int:
         print(f"skipped: {DATA} not found", file=sys.stderr)
         return 0
 
-    from reviewgen.config import load_config
     from reviewgen.evaluation import EvaluationOptions, ReviewSource, evaluate
+    from reviewgen.pipeline.components import load_config
 
     aspects = load_config(None).category.aspects
     load_before = os.getloadavg()[0]

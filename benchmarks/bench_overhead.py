@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 
 from common import save
-from reviewgen.config import load_config
-from reviewgen.run import generate
+from reviewgen.pipeline.components import load_config
+from reviewgen.pipeline.run import generate
 
 # The fake's templated text is lexically close, so at the default 0.8 threshold most of its
 # drafts are near-duplicates; 0.95 keeps the benchmark about pipeline work, which is the same.

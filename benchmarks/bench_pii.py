@@ -1,4 +1,4 @@
-"""Measure ``reviewgen.pii.find_pii`` on the labelled cases in tests/data/pii_cases.jsonl.
+"""Measure ``reviewgen.text.pii.find_pii`` on the labelled cases in tests/data/pii_cases.jsonl.
 
 Prints a Markdown table: precision and recall per kind, and the false-positive rates on phone
 model numbers (SM-S911U, A2849, ...) and on all cases without personal data. A predicted span
@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reviewgen.pii import KINDS, PiiSpan, find_pii
+from reviewgen.text.pii import KINDS, PiiSpan, find_pii
 
 CASES = Path(__file__).resolve().parents[1] / "tests" / "data" / "pii_cases.jsonl"
 

@@ -27,12 +27,12 @@ from datetime import datetime
 from pathlib import Path
 
 from common import REAL_REVIEWS, save, set_overrides
-from reviewgen.agents.persona import quotas
-from reviewgen.aspects import AspectLexicon
-from reviewgen.config import load_config
+from reviewgen.core.allocation import largest_remainder
 from reviewgen.evaluation import EvaluationOptions, evaluate
-from reviewgen.providers import build_model, is_chat
-from reviewgen.run import generate
+from reviewgen.models.providers import build_model, is_chat
+from reviewgen.pipeline.components import load_config
+from reviewgen.pipeline.run import generate
+from reviewgen.text.aspects import AspectLexicon
 from reviewgen.vectorstore import DuplicateStore, build_embedder
 
 
@@ -61,7 +61,7 @@ async def baseline(
     weights = Counter(int(r["rating"]) for r in real)
     products = [r["product"] for r in real]
     rng = random.Random(seed)
-    ratings = [s for s, n in quotas(weights, count).items() for _ in range(n)]
+    ratings = [s for s, n in largest_remainder(weights, count).items() for _ in range(n)]
     with out.open("w", encoding="utf-8") as handle:
         for i, rating in enumerate(ratings):
             product = rng.choice(products)

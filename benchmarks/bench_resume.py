@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 
 from common import fake_review, save
-from reviewgen.config import Config
-from reviewgen.ledger import read_ledger
+from reviewgen.core.config import Config
+from reviewgen.pipeline.ledger import read_ledger
 from reviewgen.vectorstore import SNAPSHOT_NAME, DuplicateStore, build_embedder
 
 ROOT = Path(__file__).resolve().parents[1]

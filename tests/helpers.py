@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reviewgen.schemas import Persona, Product, ReviewRecord, Verdict, WritingStyle
+from reviewgen.core.schemas import Persona, Product, ReviewRecord, Verdict, WritingStyle
 
 
 def make_persona() -> Persona:
@@ -55,5 +55,5 @@ def answer_with(monkeypatch, respond) -> None:
     from reviewgen.models.fake import FakeChatModel
 
     monkeypatch.setattr(
-        "reviewgen.pipeline.build_model", lambda spec: FakeChatModel(responder=respond)
+        "reviewgen.pipeline.build.build_model", lambda spec: FakeChatModel(responder=respond)
     )

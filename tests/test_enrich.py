@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from reviewgen.config import load_config
-from reviewgen.errors import ConfigError
-from reviewgen.run import generate
+from reviewgen.core.errors import ConfigError
+from reviewgen.pipeline.components import load_config
+from reviewgen.pipeline.run import generate
 from tests.helpers import record_prompts
 
 STORY = "Works night shifts at a hospital and needed a phone that lasts until morning."
@@ -61,7 +61,7 @@ def test_malformed_answers_are_re_asked_then_the_persona_goes_without(tmp_path):
 def test_a_base_model_cannot_enrich(tmp_path, monkeypatch):
     from langchain_core.language_models.fake import FakeListLLM
 
-    from reviewgen import pipeline
+    from reviewgen.pipeline import build as pipeline
 
     build = pipeline.build_model
     monkeypatch.setattr(

@@ -7,12 +7,12 @@ import json
 import time
 from typing import ClassVar
 
-from reviewgen.config import load_config
+from reviewgen.core.ratelimit import RateLimiter
+from reviewgen.core.retry import RetryPolicy, is_transient, with_retries
 from reviewgen.models.fake import FakeChatModel
 from reviewgen.models.fake_reviews import compose_review
-from reviewgen.ratelimit import RateLimiter
-from reviewgen.retry import RetryPolicy, is_transient, with_retries
-from reviewgen.run import generate
+from reviewgen.pipeline.components import load_config
+from reviewgen.pipeline.run import generate
 
 FAKE = [
     "models.default.provider=fake",
@@ -36,7 +36,7 @@ def test_fault_injection_completes_its_count(tmp_path, monkeypatch):
         return compose_review(prompt)
 
     model = FakeChatModel(responder=flaky, fail_every=3)  # every third call fails: 33%
-    monkeypatch.setattr("reviewgen.pipeline.build_model", lambda spec: model)
+    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec: model)
     config = load_config(None, [*FAKE, "run.count=30", "run.concurrency=4"])
     result = generate(config, tmp_path)
     records = read(tmp_path / "reviews.jsonl")
@@ -53,7 +53,7 @@ def test_same_text_from_every_worker_is_accepted_once(tmp_path, monkeypatch):
     model = FakeChatModel(responses=[same] * 32 + ["x"], latency=0.01)
     others = iter(range(10_000))
     model.responder = lambda prompt: compose_review(prompt + str(next(others)))
-    monkeypatch.setattr("reviewgen.pipeline.build_model", lambda spec: model)
+    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec: model)
     config = load_config(
         None,
         [
@@ -148,7 +148,7 @@ def test_token_limit_charges_each_call_its_own_tokens(tmp_path, monkeypatch):
 
 
 def test_roles_on_one_model_share_its_rate_limits():
-    from reviewgen.pipeline import _limiters
+    from reviewgen.pipeline.build import _limiters
 
     limits = "{provider: fake, model: fake, requests_per_minute: 100}"
     config = load_config(None, [f"models.default={limits}", "models.persona={provider: fake}"])

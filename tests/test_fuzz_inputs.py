@@ -10,10 +10,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reviewgen.config import load_config
-from reviewgen.datasets import read_reviews
-from reviewgen.errors import ReviewgenError
-from reviewgen.ledger import read_ledger
+from reviewgen.core.datasets import read_reviews
+from reviewgen.core.errors import ReviewgenError
+from reviewgen.pipeline.components import load_config
+from reviewgen.pipeline.ledger import read_ledger
 
 FUZZ = settings(
     max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]

@@ -52,7 +52,7 @@ def models():
 
 @pytest.mark.integration
 def test_the_copy_is_written_once_then_reused(models):
-    from reviewgen.cache import default_cache_dir
+    from reviewgen.core.cache import default_cache_dir
     from reviewgen.models.latin_vocabulary import latin_copy
     from reviewgen.models.llamacpp import resolve_model
 

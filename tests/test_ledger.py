@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from reviewgen.errors import DataError
-from reviewgen.ledger import JsonlWriter, read_ledger
+from reviewgen.core.errors import DataError
+from reviewgen.pipeline.ledger import JsonlWriter, read_ledger
 from tests.helpers import make_record
 
 

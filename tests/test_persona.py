@@ -1,16 +1,17 @@
 from collections import Counter
 
-from reviewgen.agents.persona import PersonaAgent, quotas
-from reviewgen.config import load_config
+from reviewgen.agents.persona import PersonaAgent
+from reviewgen.core.allocation import largest_remainder
+from reviewgen.pipeline.components import load_config
 
 
 def test_quotas_are_exact_and_proportional():
     weights = {1: 0.24, 2: 0.08, 3: 0.09, 4: 0.14, 5: 0.44}
-    counts = quotas(weights, 200)
+    counts = largest_remainder(weights, 200)
     assert sum(counts.values()) == 200
     # the weights sum to 0.99; shares are normalised, remainders go to the largest fractions
     assert counts == {1: 49, 2: 16, 3: 18, 4: 28, 5: 89}
-    assert sum(quotas(weights, 7).values()) == 7
+    assert sum(largest_remainder(weights, 7).values()) == 7
 
 
 def test_rating_allocation_matches_config_within_a_point():

@@ -7,9 +7,9 @@ from collections import Counter
 
 import pytest
 
-from reviewgen.config import load_config
-from reviewgen.errors import ReviewgenError
-from reviewgen.run import generate
+from reviewgen.core.errors import ReviewgenError
+from reviewgen.pipeline.components import load_config
+from reviewgen.pipeline.run import generate
 from tests.helpers import answer_with
 
 FAKE = ["models.default.provider=fake", "models.default.model=fake"]
@@ -69,7 +69,7 @@ def test_revision_loop_with_scripted_model(tmp_path, monkeypatch):
         "shift at work, no complaints so far."
     )
     scripted = FakeChatModel(responses=[too_short, good])
-    monkeypatch.setattr("reviewgen.pipeline.build_model", lambda spec: scripted)
+    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec: scripted)
     config = load_config(
         None,
         [
@@ -99,7 +99,7 @@ def test_completion_revision_samples_the_same_document_again(tmp_path, monkeypat
         "shift at work, no complaints so far."
     )
     scripted = FakeChatModel(responses=["Bad.", good])
-    monkeypatch.setattr("reviewgen.pipeline.build_model", lambda spec: scripted)
+    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec: scripted)
     config = one_completion_review(20)
     generate(config, tmp_path)
     assert read(tmp_path / "reviews.jsonl")[0]["text"] == good
@@ -117,7 +117,7 @@ def test_completion_candidates_of_a_slot_share_every_example_but_the_last(tmp_pa
         "shift at work, no complaints so far."
     )
     scripted = FakeChatModel(responses=["Bad.", "Worse.", good])
-    monkeypatch.setattr("reviewgen.pipeline.build_model", lambda spec: scripted)
+    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec: scripted)
     config = one_completion_review(20, "writer.max_revisions=0", "writer.exemplars=3")
     generate(config, tmp_path)
     assert read(tmp_path / "reviews.jsonl")[0]["text"] == good
@@ -143,7 +143,7 @@ def test_completion_examples_are_dropped_until_the_prompt_fits(tmp_path, monkeyp
 
     good = "The battery lasts two days and the screen is bright enough outside, happy with it."
     model = SmallContext(responses=[good])
-    monkeypatch.setattr("reviewgen.pipeline.build_model", lambda spec: model)
+    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec: model)
     config = one_completion_review(15)
     generate(config, tmp_path)
     record = read(tmp_path / "reviews.jsonl")[0]
@@ -162,7 +162,7 @@ def test_exhausted_revisions_reject_with_reasons_then_next_candidate(tmp_path, m
         "paid and it arrived quickly."
     )
     scripted = FakeChatModel(responses=["Meh.", "Meh!", "No.", good])
-    monkeypatch.setattr("reviewgen.pipeline.build_model", lambda spec: scripted)
+    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec: scripted)
     config = load_config(
         None,
         [
@@ -182,7 +182,7 @@ def test_exhausted_revisions_reject_with_reasons_then_next_candidate(tmp_path, m
 
 
 def test_a_prompt_too_long_for_the_model_rejects_its_candidate_not_the_run(tmp_path, monkeypatch):
-    from reviewgen.errors import PromptTooLong
+    from reviewgen.core.errors import PromptTooLong
     from reviewgen.models.fake_reviews import compose_review
 
     calls = []
@@ -217,7 +217,7 @@ def test_duplicates_are_rejected_before_acceptance(tmp_path, monkeypatch, revisi
         "no problems after two weeks of use."
     )
     scripted = FakeChatModel(responses=[same, same, other])
-    monkeypatch.setattr("reviewgen.pipeline.build_model", lambda spec: scripted)
+    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec: scripted)
     config = load_config(
         None,
         [
@@ -243,13 +243,13 @@ def test_duplicates_are_rejected_before_acceptance(tmp_path, monkeypatch, revisi
 
 
 def test_copy_of_an_exemplar_is_revised_then_rejected(tmp_path, monkeypatch):
+    from reviewgen.chains.exemplars import DEFAULT_EXEMPLARS
     from reviewgen.models.fake import FakeChatModel
-    from reviewgen.reference import DEFAULT_EXEMPLARS
 
     copied = json.loads(DEFAULT_EXEMPLARS.read_text().splitlines()[0])["text"]
     fresh = "Quick delivery and the phone works with my carrier, battery is fine so far honestly."
     scripted = FakeChatModel(responses=[copied, copied, fresh])
-    monkeypatch.setattr("reviewgen.pipeline.build_model", lambda spec: scripted)
+    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec: scripted)
     config = load_config(
         None,
         [*FAKE, "run.count=1", "noise.enabled=false", "critic.rules=[]", "writer.max_revisions=1"],
@@ -296,7 +296,7 @@ def test_budget_stops_cleanly_with_partial_results(tmp_path):
 
 
 def test_another_category_runs_from_config_alone(tmp_path):
-    from reviewgen.config import load_config as load
+    from reviewgen.pipeline.components import load_config as load
 
     repo = __import__("pathlib").Path(__file__).resolve().parents[1]
     config = load(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from reviewgen.config import ModelSpec, load_config
-from reviewgen.errors import ProviderError
+from reviewgen.core.config import ModelSpec
+from reviewgen.core.errors import ProviderError
 from reviewgen.models.fake import FakeChatModel
-from reviewgen.providers import build_model
-from reviewgen.run import generate
+from reviewgen.models.providers import build_model
+from reviewgen.pipeline.components import load_config
+from reviewgen.pipeline.run import generate
 
 SECRET = "sk-test-SECRET-do-not-leak-1234567890"
 
@@ -55,7 +56,7 @@ def test_api_keys_never_reach_outputs(tmp_path, monkeypatch):
         built.append(real_build(spec))  # the real client, holding the key
         return FakeChatModel()
 
-    monkeypatch.setattr("reviewgen.pipeline.build_model", build_then_fake)
+    monkeypatch.setattr("reviewgen.pipeline.build.build_model", build_then_fake)
     config = load_config(
         None,
         [

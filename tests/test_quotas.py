@@ -9,8 +9,8 @@ import random
 from collections import Counter
 
 from reviewgen.agents.quotas import AspectQuota, LengthQuota
-from reviewgen.config import load_config
-from reviewgen.run import generate
+from reviewgen.pipeline.components import load_config
+from reviewgen.pipeline.run import generate
 
 VOCABULARY = [
     *[
@@ -117,7 +117,7 @@ def _run(tmp_path, monkeypatch, lengths, count, extra=()):
     rng = random.Random(7)
     _reference(tmp_path / "reference.csv", rng)
     model = FakeChatModel(responder=lambda prompt: _text(rng, next(lengths)))
-    monkeypatch.setattr("reviewgen.pipeline.build_model", lambda spec: model)
+    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec: model)
     config = load_config(
         None,
         [
@@ -179,7 +179,7 @@ def test_aspect_capacity_is_the_planned_share_plus_slack():
 
 def test_drafts_on_other_topics_are_re_aimed_and_the_topic_mix_holds(tmp_path, monkeypatch):
     """The model names one random aspect per review, rarely the one it was asked for."""
-    from reviewgen.pipeline import build
+    from reviewgen.pipeline.build import build
     from tests.helpers import answer_with
 
     rng = random.Random(3)
@@ -216,7 +216,7 @@ def test_drafts_on_other_topics_are_re_aimed_and_the_topic_mix_holds(tmp_path, m
 
 def test_a_run_that_cannot_fill_a_bin_gets_relief_instead_of_stalling():
     from reviewgen.agents.quotas import Quotas
-    from reviewgen.aspects import AspectLexicon
+    from reviewgen.text.aspects import AspectLexicon
 
     length = LengthQuota([5] * 50 + [40] * 50, count=4, slack=0.0)
     quotas = Quotas(length, None, AspectLexicon({}), relief_after=3)
@@ -238,7 +238,7 @@ def test_a_run_that_cannot_fill_a_bin_gets_relief_instead_of_stalling():
 
 
 def test_quota_relief_is_a_config_key():
-    from reviewgen.pipeline import build
+    from reviewgen.pipeline.build import build
 
     fake = ["models.default.provider=fake", "models.default.model=fake"]
     assert build(load_config(None, fake), expected_size=10).stages.quotas.relief_after == 6
@@ -248,8 +248,8 @@ def test_quota_relief_is_a_config_key():
 
 def test_a_review_whose_aspects_filled_meanwhile_moves_to_another_it_covers():
     from reviewgen.agents.quotas import Quotas
-    from reviewgen.aspects import AspectLexicon
-    from reviewgen.schemas import Product, ReviewPlan
+    from reviewgen.core.schemas import Product, ReviewPlan
+    from reviewgen.text.aspects import AspectLexicon
     from tests.helpers import make_persona
 
     lexicon = AspectLexicon({"battery": ["battery"], "camera": ["camera"], "value": ["price"]})

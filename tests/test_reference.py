@@ -6,10 +6,11 @@ from __future__ import annotations
 import random
 
 from reviewgen.agents.persona import Calibration, PersonaAgent
-from reviewgen.aspects import AspectLexicon
-from reviewgen.config import load_config
-from reviewgen.datasets import ReviewRow
-from reviewgen.reference import Exemplar, ExemplarPool, calibrate
+from reviewgen.chains.exemplars import Exemplar, ExemplarPool
+from reviewgen.core.datasets import ReviewRow
+from reviewgen.pipeline.components import load_config
+from reviewgen.pipeline.reference import calibrate
+from reviewgen.text.aspects import AspectLexicon
 
 LEXICON = AspectLexicon({"battery": ["battery"], "camera": ["camera"]})
 FILLER = "it was fine and i would say so again"

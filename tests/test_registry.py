@@ -3,8 +3,8 @@ import textwrap
 
 import pytest
 
-from reviewgen.errors import ConfigError
-from reviewgen.registry import Registry
+from reviewgen.core.errors import ConfigError
+from reviewgen.core.registry import Registry
 
 
 def test_get_unknown_lists_choices():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from reviewgen.agents.orchestrator import RunStats
+from reviewgen.pipeline.orchestrator import RunStats
 
 
 def test_overlapping_model_calls_count_once_and_gaps_not_at_all():

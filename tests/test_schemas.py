@@ -4,7 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from reviewgen import __version__
-from reviewgen.schemas import ReviewRecord
+from reviewgen.core.schemas import ReviewRecord
 from tests.helpers import make_record
 
 

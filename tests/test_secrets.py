@@ -18,10 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from reviewgen import providers
 from reviewgen.cli import main
-from reviewgen.config import ModelSpec, load_config
-from reviewgen.errors import ConfigError, ProviderError
+from reviewgen.core import secrets
+from reviewgen.core.config import ModelSpec
+from reviewgen.core.errors import ConfigError, ProviderError
+from reviewgen.models import providers
+from reviewgen.pipeline.components import load_config
 from tests.evaluation.corpus import make_reviews
 
 try:
@@ -45,7 +47,7 @@ def test_every_key_variable_the_providers_read_has_a_canary():
     """A provider that starts reading a new key variable must get a canary (and redaction)."""
     source = Path(providers.__file__).read_text(encoding="utf-8")
     read = set(re.findall(r"[A-Z][A-Z0-9_]*_API_KEY", source))
-    assert read == set(CANARIES) == set(providers.KEY_VARIABLES)
+    assert read == set(CANARIES) == set(secrets.key_variables())
 
 
 @pytest.fixture(autouse=True)
@@ -214,9 +216,9 @@ def test_cloud_providers_send_the_key_but_never_write_it(tmp_path, capsys, logs,
     assert_no_leak(capsys, logs, out, report)
 
 
-def test_dry_run_prints_no_key(tmp_path, capsys, logs, stub):
+def test_pilot_prints_no_key(tmp_path, capsys, logs, stub):
     """The pilot calls both providers; its printed estimate carries no key."""
-    assert main(["generate", *FAKE, *CLOUD, "--count", "20", "--dry-run"]) == 0
+    assert main(["generate", *FAKE, *CLOUD, "--count", "20", "--pilot", "--yes"]) == 0
     assert stub.calls > 0
     assert_no_leak(capsys, logs)
 
@@ -281,7 +283,7 @@ def test_missing_package_error_names_the_extra_only(monkeypatch):
 
 def test_redact_replaces_every_key_and_leaves_other_text():
     text = " ".join(f"{v}={k}" for v, k in CANARIES.items()) + " battery lasts"
-    redacted = providers.redact(text)
+    redacted = secrets.redact(text)
     assert not leaks(redacted) and redacted.endswith("battery lasts")
     assert "[OPENAI_API_KEY]" in redacted
 

@@ -128,7 +128,7 @@ def test_transient_judge_failures_are_retried(tmp_path):
 
 
 def test_the_judge_keeps_its_own_rate_limits(tmp_path, monkeypatch):
-    from reviewgen.ratelimit import RateLimiter
+    from reviewgen.core.ratelimit import RateLimiter
 
     acquired = []
     original = RateLimiter.acquire

@@ -8,11 +8,11 @@ from contextvars import ContextVar
 
 import pytest
 
-from reviewgen.agents.turn import Turn
-from reviewgen.chains.critic import Critic
-from reviewgen.config import load_config
 from reviewgen.models.fake import FakeChatModel
-from reviewgen.run import generate
+from reviewgen.pipeline.components import load_config
+from reviewgen.pipeline.critic import Critic
+from reviewgen.pipeline.run import generate
+from reviewgen.pipeline.turn import Turn
 
 WORKER: ContextVar[str] = ContextVar("worker", default="?")
 

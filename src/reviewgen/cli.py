@@ -8,7 +8,7 @@ import os
 import sys
 
 from reviewgen import __version__
-from reviewgen.errors import ReviewgenError
+from reviewgen.core.errors import ReviewgenError
 
 COMMANDS = [
     "generate",
@@ -19,6 +19,7 @@ COMMANDS = [
     "augment",
     "scrub",
     "combine",
+    "rate",
 ]
 
 
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         # Provider errors can quote the request's key; a traceback would print it.
         if os.environ.get("REVIEWGEN_DEBUG"):
             raise
-        from reviewgen.providers import redact
+        from reviewgen.core.secrets import redact
 
         print(f"error: {type(exc).__name__}: {redact(str(exc))}", file=sys.stderr)
         print(

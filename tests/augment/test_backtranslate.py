@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from reviewgen.augment.backtranslate import BackTranslate, clean_translation
 from reviewgen.augment.base import protected_occurrences
 from reviewgen.augment.llm import AnswerCache
-from reviewgen.errors import DataError, ProviderError
+from reviewgen.core.errors import DataError, ProviderError
 from tests.augment.fakes import RuleChatModel, translate
 
 TEXT = "The phone is great and the battery is solid."

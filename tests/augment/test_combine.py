@@ -7,7 +7,7 @@ import json
 import pytest
 
 from reviewgen.augment.combine import combine_files, parse_sources
-from reviewgen.errors import DataError
+from reviewgen.core.errors import DataError
 
 
 def write_jsonl(path, rows):

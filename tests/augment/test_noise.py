@@ -7,10 +7,9 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reviewgen.augment import apply_style_noise
 from reviewgen.augment.base import protected_occurrences
-from reviewgen.augment.noise import KEYBOARD_NEIGHBOURS, Style, Typos, add_emoji
-from reviewgen.schemas import WritingStyle
+from reviewgen.augment.noise import KEYBOARD_NEIGHBOURS, Style, Typos, add_emoji, apply_style_noise
+from reviewgen.core.schemas import WritingStyle
 
 TEXT = (
     "I'm really happy with the battery. The camera, though, isn't great. "

@@ -18,9 +18,9 @@ from reviewgen.augment.runner import (
     protected_from_config,
     resolve_op_name,
 )
-from reviewgen.config import load_config
-from reviewgen.errors import ConfigError, DataError
-from reviewgen.registry import augmenters
+from reviewgen.core.errors import ConfigError, DataError
+from reviewgen.core.registry import augmenters
+from reviewgen.pipeline.components import load_config
 from tests.augment.fakes import RuleChatModel, translate
 
 
@@ -137,7 +137,7 @@ def test_csv_input_without_ids_and_csv_output(tmp_path):
     source = tmp_path / "in.csv"
     source.write_text("body,stars\nThe screen is great,5\n,3\nAwful phone honestly,1\n")
     out = tmp_path / "out.csv"
-    from reviewgen.datasets import Columns
+    from reviewgen.core.datasets import Columns
 
     steps = build_steps(["typos"], {"typos": {"rate": 0.0}})
     augment_file(source, out, steps, columns=Columns(text="body", rating="stars", id=None))

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reviewgen.augment.scrub import Scrubber, scrub_file
-from reviewgen.errors import ConfigError
-from reviewgen.pii import find_pii
+from reviewgen.core.errors import ConfigError
+from reviewgen.text.pii import find_pii
 
 TEXT = (
     "Call Sarah Johnson at (415) 555-2671 or mail sarah.j@gmail.com. Ship to 12 Oak Street, "

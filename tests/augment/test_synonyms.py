@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reviewgen.augment.base import protected_occurrences
-from reviewgen.augment.lexicon_en import SYNONYM_GROUPS
 from reviewgen.augment.llm import AnswerCache
 from reviewgen.augment.synonyms import Lexicon, Synonyms, same_form, same_sentiment
-from reviewgen.errors import ConfigError, ProviderError
+from reviewgen.core.errors import ConfigError, ProviderError
+from reviewgen.text.lexicon_en import SYNONYM_GROUPS
 from tests.augment.fakes import RuleChatModel
 
 TEXT = (

@@ -8,11 +8,10 @@ from typing import Any
 
 import pytest
 
-import reviewgen.critic_rules  # noqa: F401  (registers the built-in rules)
-from reviewgen.aspects import AspectLexicon
+from reviewgen.core.registry import critic_rules
+from reviewgen.core.schemas import Persona, Product, ReviewPlan, Verdict, WritingStyle
 from reviewgen.critic_rules.base import CriticContext, CriticRule
-from reviewgen.registry import critic_rules
-from reviewgen.schemas import Persona, Product, ReviewPlan, Verdict, WritingStyle
+from reviewgen.text.aspects import AspectLexicon
 
 LEXICON = AspectLexicon(
     {

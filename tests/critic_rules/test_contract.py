@@ -9,11 +9,10 @@ import socket
 import pytest
 from pydantic import ValidationError
 
-import reviewgen.critic_rules  # noqa: F401  (registers the built-in rules)
+from reviewgen.core.registry import critic_rules
+from reviewgen.core.schemas import Verdict
 from reviewgen.critic_rules.base import CriticContext, CriticRule
 from reviewgen.models.fake import FakeChatModel
-from reviewgen.registry import critic_rules
-from reviewgen.schemas import Verdict
 
 from .conftest import make_context
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 
-from reviewgen.chains.critic import Critic
+from reviewgen.core.schemas import Verdict
 from reviewgen.critic_rules.base import CriticContext, CriticRule
 from reviewgen.models.fake import FakeChatModel
-from reviewgen.schemas import Verdict
+from reviewgen.pipeline.critic import Critic
 
 from .conftest import make_context, make_rule
 

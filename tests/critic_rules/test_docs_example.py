@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from reviewgen.components import build_rules
-from reviewgen.config import ComponentSpec
-from reviewgen.registry import critic_rules
+from reviewgen.core.config import ComponentSpec
+from reviewgen.core.registry import critic_rules
+from reviewgen.pipeline.components import build_rules
 
 from .conftest import make_context
 
@@ -21,8 +21,8 @@ EXAMPLE = textwrap.dedent(
     '''\
     from pydantic import BaseModel, ConfigDict
 
-    from reviewgen.critic_rules import CriticContext, CriticRule, register_rule
-    from reviewgen.schemas import Verdict
+    from reviewgen.critic_rules.base import CriticContext, CriticRule, register_rule
+    from reviewgen.core.schemas import Verdict
 
 
     @register_rule("no_shouting.v1")

@@ -14,9 +14,9 @@ from langchain_core.runnables import RunnableLambda
 
 from reviewgen.chains import judge as judge_chain
 from reviewgen.chains import structured
-from reviewgen.chains.critic import Critic
 from reviewgen.critic_rules import llm_judge
 from reviewgen.models.fake import FakeChatModel, render_messages
+from reviewgen.pipeline.critic import Critic
 
 from .conftest import make_context, make_plan, make_rule
 

@@ -103,7 +103,7 @@ VADER_CASES = [
 def test_fast_vader_scores_like_vader(text):
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-    from reviewgen.sentiment import _FastAnalyzer
+    from reviewgen.text.sentiment import _FastAnalyzer
 
     assert _FastAnalyzer().polarity_scores(text) == SentimentIntensityAnalyzer().polarity_scores(
         text

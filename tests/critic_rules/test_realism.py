@@ -96,8 +96,8 @@ def test_a_run_with_a_reference_learns_from_its_drafts_and_rejects_the_polished(
     import csv
     import json
 
-    from reviewgen.config import load_config
-    from reviewgen.run import generate
+    from reviewgen.pipeline.components import load_config
+    from reviewgen.pipeline.run import generate
 
     with (tmp_path / "reference.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 
-from reviewgen.datasets import ReviewRow
+from reviewgen.core.datasets import ReviewRow
 
 LEXICON = {
     "camera": ["camera", "photos", "pictures"],

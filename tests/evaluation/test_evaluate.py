@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from reviewgen.datasets import ReviewRow
-from reviewgen.errors import DataError
+from reviewgen.core.datasets import ReviewRow
+from reviewgen.core.errors import DataError
 from reviewgen.evaluation import evaluate
 from tests.evaluation.conftest import options
 from tests.evaluation.corpus import make_reviews

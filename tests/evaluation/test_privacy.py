@@ -1,6 +1,6 @@
-from reviewgen.datasets import ReviewRow
+from reviewgen.core.datasets import ReviewRow
 from reviewgen.evaluation.privacy import masked_excerpt, scan_pii
-from reviewgen.pii import find_pii
+from reviewgen.text.pii import find_pii
 from tests.evaluation.corpus import make_reviews
 
 LEAKS = [

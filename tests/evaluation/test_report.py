@@ -6,7 +6,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from reviewgen.datasets import ReviewRow
+from reviewgen.core.datasets import ReviewRow
 from reviewgen.evaluation import evaluate, load_run_info, write_report
 from reviewgen.evaluation.svg import REAL, SYNTHETIC
 from tests.evaluation.conftest import options

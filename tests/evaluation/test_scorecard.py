@@ -1,6 +1,6 @@
 import pytest
 
-from reviewgen.errors import ConfigError
+from reviewgen.core.errors import ConfigError
 from reviewgen.evaluation.result import EvaluationResult
 from reviewgen.evaluation.scorecard import Check, Gate, lookup, overall, parse_gate, summarise
 

@@ -3,11 +3,11 @@ from collections import Counter
 import numpy as np
 from scipy.stats import ks_2samp
 
-from reviewgen.datasets import ReviewRow
+from reviewgen.core.datasets import ReviewRow
 from reviewgen.evaluation.options import EvaluationOptions
 from reviewgen.evaluation.profile import profile_sets
 from reviewgen.evaluation.shape import compare_ratings, compare_shape, histogram
-from reviewgen.text import word_count
+from reviewgen.text.words import word_count
 from tests.evaluation.corpus import make_reviews
 
 PADDING = ["really", "solid", "phone", "overall", "honestly", "truly", "good", "value", "fine"]

@@ -1,6 +1,6 @@
 import random
 
-from reviewgen.datasets import ReviewRow
+from reviewgen.core.datasets import ReviewRow
 from reviewgen.evaluation.similarity import similarity_checks
 from tests.evaluation.conftest import options
 from tests.evaluation.corpus import make_reviews

@@ -1,4 +1,4 @@
-from reviewgen.datasets import ReviewRow
+from reviewgen.core.datasets import ReviewRow
 from reviewgen.evaluation.sampling import Reservoir, equal_size, subsample
 from reviewgen.evaluation.sources import ReviewSource, as_source, is_held_out, stream_parts
 

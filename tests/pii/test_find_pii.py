@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reviewgen.pii import KINDS, PiiSpan, find_pii
+from reviewgen.text.pii import KINDS, PiiSpan, find_pii
 
 
 def found(text):
@@ -128,7 +128,7 @@ def test_phone_prefilter_never_hides_a_number(pieces):
     """Whenever the cheap prefilter skips a text, no phone check could have matched in it."""
     import phonenumbers
 
-    from reviewgen.pii import _LOOSE_PHONE_RE, _may_hold_phone, _valid_phone_prefix
+    from reviewgen.text.pii import _LOOSE_PHONE_RE, _may_hold_phone, _valid_phone_prefix
 
     text = "".join(pieces)
     if _may_hold_phone(text) or sum(c.isdigit() for c in text) < 7:

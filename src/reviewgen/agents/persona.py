@@ -8,15 +8,15 @@ so critic rejections (which hit 1-star drafts hardest) cannot skew the delivered
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from reviewgen.config import Config
-from reviewgen.schemas import Persona, Product, ReviewPlan, WritingStyle
-from reviewgen.seeds import item_rng, stable_int
+from reviewgen.core.allocation import largest_remainder
+from reviewgen.core.config import Config
+from reviewgen.core.schemas import Persona, Product, ReviewPlan, WritingStyle
+from reviewgen.core.seeds import item_rng, stable_int
 
 if TYPE_CHECKING:
     from reviewgen.agents.quotas import Quotas
@@ -63,17 +63,6 @@ def untargeted_shares(reviews: Sequence[tuple[int, bool]]) -> list[float]:
     return [sum(b) / len(b) if len(b) >= MIN_BAND_ROWS else overall for b in bands]
 
 
-def quotas(weights: Mapping[int, float], total: int) -> dict[int, int]:
-    """Largest-remainder allocation of ``total`` items to keys in proportion to weights."""
-    norm = sum(weights.values())
-    exact = {k: total * w / norm for k, w in weights.items()}
-    counts = {k: math.floor(v) for k, v in exact.items()}
-    remainder = total - sum(counts.values())
-    for k in sorted(exact, key=lambda k: (exact[k] - counts[k], -k), reverse=True)[:remainder]:
-        counts[k] += 1
-    return counts
-
-
 def _pick(rng: random.Random, weights: Mapping[str, float]) -> str:
     keys = list(weights)
     return rng.choices(keys, weights=[weights[k] for k in keys])[0]
@@ -108,7 +97,7 @@ class PersonaAgent:
 
     def allocate(self, count: int, run_seed: int) -> list[int]:
         """The star rating of each slot: exact quotas, in a seeded order."""
-        counts = quotas(self.rating_weights, count)
+        counts = largest_remainder(self.rating_weights, count)
         ratings = [star for star, n in sorted(counts.items()) for _ in range(n)]
         random.Random(stable_int(run_seed, "ratings", count)).shuffle(ratings)
         return ratings

@@ -17,13 +17,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from reviewgen.agents.persona import quotas
-from reviewgen.aspects import AspectLexicon
-from reviewgen.chains.critic import CriticReport
-from reviewgen.schemas import ReviewPlan
-from reviewgen.text import word_count
-
-RETARGETABLE = {"length.v1", "aspect_coverage.v1"}
+from reviewgen.core.allocation import largest_remainder
+from reviewgen.core.schemas import CriticReport, ReviewPlan
+from reviewgen.text.aspects import AspectLexicon
+from reviewgen.text.words import word_count
 
 
 class LengthQuota:
@@ -39,7 +36,7 @@ class LengthQuota:
         cuts = {ordered[min(len(ordered) - 1, len(ordered) * i // bins)] for i in range(1, bins)}
         self.edges = sorted(cuts | {ordered[-1]})
         shares = Counter(self.bin_of(n) for n in ordered)
-        planned = quotas({i: shares[i] for i in range(len(self.edges))}, count)
+        planned = largest_remainder({i: shares[i] for i in range(len(self.edges))}, count)
         # A little slack per bin: without it the last slots wait for one exact length.
         self.capacity = [planned[i] + math.ceil(slack * planned[i]) for i in range(len(self.edges))]
         self.filled = [0] * len(self.edges)
@@ -111,17 +108,18 @@ class Quotas:
     def retarget(self, plan: ReviewPlan, text: str, report: CriticReport) -> ReviewPlan | None:
         """The plan re-aimed at the draft's own length and covered aspects, when those were
         its only failures and their quotas have room; else None."""
-        failed = set(report.failed_rules)
-        if not failed or not failed <= RETARGETABLE:
+        failed = [v for v in report.verdicts if not v.passed]
+        targets = {v.reaims for v in failed}
+        if not failed or None in targets:
             return None
         update: dict[str, object] = {}
-        if "length.v1" in failed:
+        if "length" in targets:
             words = word_count(text)
             if self.length is None or not self.length.has_room(words, self.relief):
                 return None
             update["length_target"] = words
             update["planned_length"] = plan.planned_length or plan.length_target
-        if "aspect_coverage.v1" in failed:
+        if "aspects" in targets:
             aspects = self._open_mentions(plan, text)
             if aspects is None:
                 return None

@@ -17,7 +17,7 @@ from pydantic import Field
 
 from reviewgen.augment.base import AugmentResult, OpParams, missing_protected, protected_in
 from reviewgen.augment.llm import AnswerCache, CachedModel
-from reviewgen.registry import augmenters
+from reviewgen.core.registry import Component, augmenters
 
 _PREAMBLE_RE = re.compile(
     r"^(?:here(?: is|'s) (?:the |a |my )?translation[^:\n]*:|(?:\w+ )?translation\s*:)\s*",
@@ -35,7 +35,7 @@ def clean_translation(answer: str) -> str:
 
 
 @augmenters.register("backtranslate.v1")
-class BackTranslate:
+class BackTranslate(Component):
     """Paraphrase by a round trip through a pivot language."""
 
     class Params(OpParams):

@@ -1,6 +1,6 @@
 """The augmentation-op contract and the protected-span machinery every op shares.
 
-An op is a class registered in ``reviewgen.registry.augmenters`` with a pydantic ``Params``
+An op is a class registered in ``reviewgen.core.registry.augmenters`` with a pydantic ``Params``
 model and ``apply(text, rng) -> AugmentResult``. Ops edit only the *editable* parts of a text:
 protected terms (product names, aspect words), placeholders such as ``[EMAIL]``, URLs and
 e-mail addresses are cut out first, so an aspect matcher still finds them afterwards.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from reviewgen.datasets import Columns
+from reviewgen.core.datasets import Columns
 
 
 def add_column_args(parser: argparse.ArgumentParser) -> None:

@@ -23,8 +23,8 @@ from reviewgen.augment.records import (
     rows_with_ids,
     write_records,
 )
-from reviewgen.datasets import Columns
-from reviewgen.errors import DataError
+from reviewgen.core.datasets import Columns
+from reviewgen.core.errors import DataError
 from reviewgen.vectorstore import DuplicateStore, build_embedder
 
 _NAMED_RE = re.compile(r"(?P<name>[\w.-]+)=(?P<path>.+)")

@@ -14,8 +14,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from reviewgen.cache import default_cache_dir
-from reviewgen.errors import DataError, ProviderError, ReviewgenError
+from reviewgen.core.cache import default_cache_dir
+from reviewgen.core.errors import DataError, ProviderError, ReviewgenError
 
 
 class AnswerCache:

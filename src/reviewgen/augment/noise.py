@@ -24,8 +24,8 @@ from reviewgen.augment.base import (
     replace_outside,
     substitute,
 )
-from reviewgen.registry import augmenters
-from reviewgen.schemas import WritingStyle
+from reviewgen.core.registry import Component, augmenters
+from reviewgen.core.schemas import WritingStyle
 
 TypoKind = Literal["keyboard", "drop", "double", "swap"]
 TYPO_KINDS: tuple[TypoKind, ...] = ("keyboard", "drop", "double", "swap")
@@ -297,7 +297,7 @@ def punctuate(
 
 
 def _valence(word: str) -> float:
-    from reviewgen.sentiment import _analyzer
+    from reviewgen.text.sentiment import _analyzer
 
     return float(_analyzer().lexicon.get(word.lower(), 0.0))
 
@@ -323,7 +323,7 @@ def recase(
 
 def add_emoji(text: str, rng: random.Random) -> tuple[str, int]:
     """One or two emoji matching the text's sentiment, at sentence ends."""
-    from reviewgen.sentiment import compound
+    from reviewgen.text.sentiment import compound
 
     score = compound(text)
     pool = EMOJI["positive" if score >= 0.3 else "negative" if score <= -0.3 else "neutral"]
@@ -370,7 +370,7 @@ def apply_style_noise(
 
 
 @augmenters.register("typos.v1")
-class Typos:
+class Typos(Component):
     """Keyboard slips: neighbour keys, dropped, doubled and swapped letters."""
 
     class Params(OpParams):
@@ -406,7 +406,7 @@ class Typos:
 
 
 @augmenters.register("style.v1")
-class Style:
+class Style(Component):
     """A persona's habits (casing, punctuation, slang, emoji, typos) as a dataset op."""
 
     class Params(OpParams, WritingStyle):

@@ -10,8 +10,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from reviewgen.datasets import Columns, ReviewRow, iter_reviews
-from reviewgen.errors import DataError
+from reviewgen.core.datasets import Columns, ReviewRow, iter_reviews
+from reviewgen.core.errors import DataError
 
 OUTPUT_SUFFIXES = (".jsonl", ".csv")
 EMBED_BATCH = 256  # rows embedded per call: one text at a time is dominated by call overhead

@@ -19,9 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-import reviewgen.augment  # noqa: F401  (registers the built-in ops)
 from reviewgen import __version__
-from reviewgen.aspects import AspectLexicon
 from reviewgen.augment.llm import AnswerCache
 from reviewgen.augment.records import (
     EMBED_BATCH,
@@ -30,33 +28,27 @@ from reviewgen.augment.records import (
     rows_with_ids,
     write_records,
 )
-from reviewgen.components import validate_params
-from reviewgen.datasets import Columns
-from reviewgen.errors import ConfigError
-from reviewgen.registry import augmenters
-from reviewgen.seeds import stable_int
+from reviewgen.core.datasets import Columns
+from reviewgen.core.errors import ConfigError
+from reviewgen.core.registry import augmenters, validate_params
+from reviewgen.core.seeds import stable_int
+from reviewgen.text.aspects import AspectLexicon
 from reviewgen.vectorstore import DuplicateStore, Match, build_embedder
 
 if TYPE_CHECKING:
-    from reviewgen.config import Config
+    from reviewgen.core.config import Config
 
 
 def resolve_op_name(name: str) -> str:
     """``typos`` -> the newest registered ``typos.vN``; full names pass through."""
-    names = augmenters.names()
-    if name in names:
-        return name
-    versions = [n for n in names if n.rsplit(".v", 1)[0] == name]
-    if not versions:
-        raise ConfigError(f"unknown augmentation {name!r}; valid choices: {', '.join(names)}")
-    return max(versions, key=lambda n: int(n.rsplit(".v", 1)[1]))
+    return augmenters.resolve(name)
 
 
 def _validated(name: str, params: dict[str, Any] | None, protected: Iterable[str]) -> Any:
     cls = augmenters.get(name)
     values = dict(params or {})
     values["protected"] = sorted(set(values.get("protected", [])) | set(protected))
-    return validate_params(cls, values, f"augment.{name}")
+    return validate_params(cls, values, f"augment.{name}.params")
 
 
 def needs_model(name: str, params: Any) -> bool:

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from reviewgen.augment.records import base_fields, check_output, rows_with_ids, write_records
-from reviewgen.datasets import Columns
-from reviewgen.errors import ConfigError
-from reviewgen.pii import KINDS, PiiSpan, find_pii
-from reviewgen.seeds import stable_int
+from reviewgen.core.datasets import Columns
+from reviewgen.core.errors import ConfigError
+from reviewgen.core.seeds import stable_int
+from reviewgen.text.pii import KINDS, PiiSpan, find_pii
 
 Mode = Literal["placeholder", "fake"]
 

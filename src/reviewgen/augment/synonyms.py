@@ -21,10 +21,10 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError
 
 from reviewgen.augment.base import AugmentResult, OpParams, match_case, substitute
-from reviewgen.augment.lexicon_en import SYNONYM_GROUPS
 from reviewgen.augment.llm import AnswerCache, CachedModel
-from reviewgen.errors import ConfigError
-from reviewgen.registry import augmenters
+from reviewgen.core.errors import ConfigError
+from reviewgen.core.registry import Component, augmenters
+from reviewgen.text.lexicon_en import SYNONYM_GROUPS
 
 _TOKEN_RE = re.compile(
     r"(?<![\w'’-])(?:(?P<article>[Aa]n?)\s+)?(?P<word>[A-Za-z]+(?:-[A-Za-z]+)*)(?![\w'’-])"
@@ -89,7 +89,7 @@ def _builtin() -> Lexicon:
 def _vader() -> tuple[dict[str, float], dict[str, float], frozenset[str]]:
     from vaderSentiment import vaderSentiment as vader
 
-    from reviewgen.sentiment import _analyzer
+    from reviewgen.text.sentiment import _analyzer
 
     return _analyzer().lexicon, vader.BOOSTER_DICT, frozenset(vader.NEGATE)
 
@@ -152,7 +152,7 @@ def _content_word(word: str) -> bool:
 
 
 @augmenters.register("synonyms.v1")
-class Synonyms:
+class Synonyms(Component):
     """Replace a share of the replaceable words with lexicon (or model) synonyms."""
 
     class Params(OpParams):

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from reviewgen.chains.structured import StructuredResult, ask_structured
 from reviewgen.chains.writer import describe_persona
-from reviewgen.schemas import ReviewPlan
+from reviewgen.core.schemas import ReviewPlan
 
 PROMPT = (
     "Invent a believable one- or two-sentence backstory for this online shopper, explaining "

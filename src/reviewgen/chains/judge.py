@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from reviewgen.chains.structured import StructuredResult, ask_structured
-from reviewgen.schemas import ReviewPlan
+from reviewgen.core.schemas import ReviewPlan
 
 PROMPT = Path(__file__).parent / "prompts" / "judge.txt"
 REASK = (

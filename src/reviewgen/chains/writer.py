@@ -21,13 +21,12 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import PromptTemplate
 
-from reviewgen.chains.critic import CriticReport
+from reviewgen.chains.exemplars import Exemplar, ExemplarPool
 from reviewgen.chains.vocabulary import VocabularyBias
-from reviewgen.config import Category
-from reviewgen.reference import Exemplar, ExemplarPool
-from reviewgen.schemas import Persona, ReviewPlan
-from reviewgen.seeds import item_rng
-from reviewgen.text import word_count
+from reviewgen.core.config import Category
+from reviewgen.core.schemas import CriticReport, Persona, ReviewPlan
+from reviewgen.core.seeds import item_rng
+from reviewgen.text.words import word_count
 
 PROMPTS = Path(__file__).parent / "prompts"
 PROMPT_HEADERS = ("Product:", "Topics:", "Rating:", "Review:")

@@ -16,7 +16,7 @@ from reviewgen.augment.cli_args import (
     similarity,
 )
 from reviewgen.commands.common import add_config_options, config_from
-from reviewgen.errors import ConfigError
+from reviewgen.core.errors import ConfigError
 
 
 def register(subparsers: Any) -> None:
@@ -78,12 +78,12 @@ def parse_params(items: list[str]) -> dict[str, dict[str, Any]]:
 def run(args: argparse.Namespace) -> int:
     from reviewgen.augment.llm import AnswerCache
     from reviewgen.augment.runner import augment_file, build_steps, protected_from_config
-    from reviewgen.cache import default_cache_dir
+    from reviewgen.core.cache import default_cache_dir
 
     config = config_from(args)
 
     def model_factory() -> Any:
-        from reviewgen.providers import build_model
+        from reviewgen.models.providers import build_model
 
         return build_model(config.models.for_role("writer"))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from reviewgen.config import load_config
+from reviewgen.pipeline.components import load_config
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

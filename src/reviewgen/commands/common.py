@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from reviewgen.config import Config, load_config
+from reviewgen.core.config import Config
+from reviewgen.pipeline.components import load_config
 
 
 def add_config_options(parser: argparse.ArgumentParser) -> None:

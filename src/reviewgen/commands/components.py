@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from reviewgen.components import load_builtins
-from reviewgen.registry import augmenters, critic_rules, embedders, providers
+from reviewgen.core.registry import augmenters, critic_rules, embedders, providers
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -19,7 +18,6 @@ def _summary(obj: object) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    load_builtins()
     for title, registry in (
         ("providers", providers),
         ("critic rules", critic_rules),
@@ -30,5 +28,10 @@ def run(args: argparse.Namespace) -> int:
         for name, obj in registry.items().items():
             params = getattr(obj, "Params", None)
             keys = ", ".join(params.model_fields) if params is not None else ""
-            print(f"  {name:<26} {_summary(obj)}" + (f"  [params: {keys}]" if keys else ""))
+            able = ", ".join(sorted(getattr(obj, "capabilities", ())))
+            print(
+                f"  {name:<26} {_summary(obj)}"
+                + (f"  [params: {keys}]" if keys else "")
+                + (f"  [can: {able}]" if able else "")
+            )
     return 0

@@ -11,7 +11,7 @@ from typing import Any
 
 from reviewgen.augment.cli_args import add_column_args, columns_from
 from reviewgen.commands.common import add_config_options, config_from
-from reviewgen.errors import ConfigError
+from reviewgen.core.errors import ConfigError
 
 EPILOG = """\
 gates (exit code 1 when one fails; the report is written first):

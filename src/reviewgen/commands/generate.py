@@ -13,9 +13,11 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from reviewgen.commands.common import add_config_options
-from reviewgen.config import Config, config_hash, load_config
-from reviewgen.errors import ReviewgenError
-from reviewgen.run import RunResult, generate, load_manifest
+from reviewgen.core.config import ROLES, Config, config_hash
+from reviewgen.core.errors import ReviewgenError
+from reviewgen.core.registry import providers
+from reviewgen.pipeline.components import load_config
+from reviewgen.pipeline.run import RunResult, generate, load_manifest
 
 console = Console(stderr=True)
 
@@ -44,10 +46,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--overwrite", action="store_true", help="replace a run already in --out")
     parser.add_argument(
-        "--dry-run",
+        "--pilot",
         action="store_true",
-        help="estimate calls, tokens and cost from a small pilot run",
+        help="generate 3 reviews (real model calls, asked first on a keyed provider) into a "
+        "temporary directory and scale their calls, tokens, cost and time to --count",
     )
+    parser.add_argument("--yes", action="store_true", help="with --pilot: do not ask first")
     parser.set_defaults(func=run)
 
 
@@ -116,7 +120,26 @@ def print_summary(result: RunResult, count: int) -> None:
     console.print(table)
 
 
-def dry_run(config: Config, args: argparse.Namespace) -> int:
+def _paid_roles(config: Config) -> list[str]:
+    """Roles whose provider reads an API key: a pilot there spends real money."""
+    roles = []
+    for role in ROLES:
+        spec = config.models.for_role(role)
+        if providers.get(spec.provider, where=f"models.{role}.provider").key_variables:
+            roles.append(f"{role} ({spec.label()})")
+    return roles
+
+
+def pilot_run(config: Config, args: argparse.Namespace) -> int:
+    paid = _paid_roles(config)
+    if paid and not args.yes:
+        if not sys.stdin.isatty():
+            raise ReviewgenError(
+                f"--pilot makes real calls to {', '.join(paid)}; pass --yes to allow them"
+            )
+        answer = input(f"--pilot makes real calls to {', '.join(paid)}. Continue? [y/N] ")
+        if answer.strip().lower() not in {"y", "yes"}:
+            return 1
     pilot_count = min(3, config.run.count)
     pilot = config.model_copy(deep=True)
     pilot.run.count = pilot_count
@@ -142,8 +165,8 @@ def dry_run(config: Config, args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace) -> int:
     config = resolve_config(args)
-    if args.dry_run:
-        return dry_run(config, args)
+    if args.pilot:
+        return pilot_run(config, args)
     out = Path(args.resume or config.run.out)
     count = config.run.count
     with Progress(

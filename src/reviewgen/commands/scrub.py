@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from reviewgen.augment.cli_args import add_column_args, columns_from, comma_list, positive_int
-from reviewgen.pii import KINDS
+from reviewgen.text.pii import KINDS
 
 
 def register(subparsers: Any) -> None:

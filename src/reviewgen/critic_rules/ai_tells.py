@@ -12,8 +12,8 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from reviewgen.core.schemas import Verdict
 from reviewgen.critic_rules.base import CriticContext, CriticRule, register_rule
-from reviewgen.schemas import Verdict
 
 _I = re.IGNORECASE | re.MULTILINE
 

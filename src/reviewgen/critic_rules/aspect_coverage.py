@@ -12,9 +12,9 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from reviewgen.aspects import AspectLexicon
+from reviewgen.core.schemas import Verdict
 from reviewgen.critic_rules.base import CriticContext, CriticRule, register_rule
-from reviewgen.schemas import Verdict
+from reviewgen.text.aspects import AspectLexicon
 
 
 class AspectCoverageParams(BaseModel):
@@ -47,6 +47,8 @@ class AspectCoverageRule(CriticRule):
     The aspect's own name ("battery", "customer service") always counts as a term, so an
     aspect missing from the lexicon can still be covered.
     """
+
+    reaims = "aspects"
 
     Params = AspectCoverageParams
 

@@ -8,19 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
-from reviewgen.aspects import AspectLexicon
-from reviewgen.ratelimit import RateLimiter
-from reviewgen.registry import critic_rules
-from reviewgen.retry import RetryPolicy
-from reviewgen.schemas import ReviewPlan, Verdict
-
-
-class NoParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+from reviewgen.core.ratelimit import RateLimiter
+from reviewgen.core.registry import Component, critic_rules
+from reviewgen.core.retry import RetryPolicy
+from reviewgen.core.schemas import ReviewPlan, Verdict
+from reviewgen.text.aspects import AspectLexicon
 
 
 @dataclass
@@ -40,14 +36,16 @@ class CriticContext:
     limiter: RateLimiter | None = None  # the judge model's request and token limits
 
 
-class CriticRule:
+class CriticRule(Component):
     """Base class: subclasses set ``Params`` and implement ``check``."""
 
-    Params: ClassVar[type[BaseModel]] = NoParams
     # True: runs after the cheap rules pass, and outside the loop's turn (agents/turn.py).
     # Set it for any rule whose ``acheck`` awaits I/O, model or not: a rule without it runs
     # inside the turn, and the other workers wait for its I/O.
     needs_model: ClassVar[bool] = False
+    # A target the run's quotas may move to what the draft wrote when this rule is the only
+    # failure ("length", "aspects"); None: a failure always rejects or revises.
+    reaims: ClassVar[Literal["length", "aspects"] | None] = None
 
     def __init__(self, params: BaseModel | None = None, *, name: str = "") -> None:
         self.params = params if params is not None else self.Params()
@@ -69,14 +67,11 @@ class CriticRule:
             score=max(0.0, min(1.0, score)),
             feedback=feedback,
             details=details,
+            reaims=self.reaims,
         )
 
 
 def register_rule(name: str):
     """Register a rule class under a versioned name, e.g. ``@register_rule("length.v1")``."""
 
-    def decorator(cls: type[CriticRule]) -> type[CriticRule]:
-        cls.registered_name = name
-        return critic_rules.register(name)(cls)
-
-    return decorator
+    return critic_rules.register(name)

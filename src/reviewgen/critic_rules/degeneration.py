@@ -16,9 +16,9 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from reviewgen.core.schemas import Verdict
 from reviewgen.critic_rules.base import CriticContext, CriticRule, register_rule
-from reviewgen.schemas import Verdict
-from reviewgen.text import lower_words, words
+from reviewgen.text.words import lower_words, words
 
 _SENTENCE_SPLIT = re.compile(r"[.!?\n]+")
 _DANGLING_WORDS = "and or but the a an my your our their because than very"

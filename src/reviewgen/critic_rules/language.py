@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from reviewgen.core.schemas import Verdict
 from reviewgen.critic_rules.base import CriticContext, CriticRule, register_rule
-from reviewgen.schemas import Verdict
-from reviewgen.text import lower_words
+from reviewgen.text.words import lower_words
 
 _ENGLISH = """a about above after again against all also am an and any are as at be because been
     before being below between both but by can could did do does doing don't down during each

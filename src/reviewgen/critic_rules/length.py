@@ -11,9 +11,9 @@ import math
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from reviewgen.core.schemas import Verdict
 from reviewgen.critic_rules.base import CriticContext, CriticRule, register_rule
-from reviewgen.schemas import Verdict
-from reviewgen.text import lower_words
+from reviewgen.text.words import lower_words
 
 
 class LengthParams(BaseModel):
@@ -35,6 +35,8 @@ class LengthRule(CriticRule):
     The score is 1.0 on target and halves at each band edge (in log-ratio), so it is at least
     0.5 for every passing draft and falls towards 0 the further a failing one is off.
     """
+
+    reaims = "length"
 
     Params = LengthParams
 

@@ -14,12 +14,12 @@ import warnings
 from pydantic import BaseModel, ConfigDict, Field
 
 from reviewgen.chains.judge import ajudge
+from reviewgen.core.errors import ProviderError
+from reviewgen.core.ratelimit import limited
+from reviewgen.core.retry import status_of, with_retries
+from reviewgen.core.schemas import Verdict
+from reviewgen.core.secrets import redact
 from reviewgen.critic_rules.base import CriticContext, CriticRule, register_rule
-from reviewgen.errors import ProviderError
-from reviewgen.providers import redact
-from reviewgen.ratelimit import limited
-from reviewgen.retry import status_of, with_retries
-from reviewgen.schemas import Verdict
 
 _DIMENSIONS = ("realism", "aspect_coverage", "rating_match")
 _ADVICE = {

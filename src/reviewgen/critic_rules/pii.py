@@ -13,9 +13,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from reviewgen.core.schemas import Verdict
 from reviewgen.critic_rules.base import CriticContext, CriticRule, register_rule
-from reviewgen.pii import find_pii
-from reviewgen.schemas import Verdict
+from reviewgen.text.pii import find_pii
 
 PiiKind = Literal["email", "phone", "url", "address", "card", "person"]
 
@@ -44,7 +44,7 @@ class PiiParams(BaseModel):
 
 @register_rule("pii.v1")
 class PiiRule(CriticRule):
-    """Fail when ``reviewgen.pii.find_pii`` finds any span of a rejected kind."""
+    """Fail when ``reviewgen.text.pii.find_pii`` finds any span of a rejected kind."""
 
     Params = PiiParams
 

@@ -16,9 +16,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from reviewgen.core.schemas import Verdict
 from reviewgen.critic_rules.base import CriticContext, CriticRule, register_rule
-from reviewgen.schemas import Verdict
-from reviewgen.sentiment import compound
+from reviewgen.text.sentiment import compound
 
 _CONTRAST_RE = re.compile(
     r"\b(?:but|however|though|although|except|other than|only (?:thing|problem|issue|complaint)"

@@ -29,8 +29,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
+from reviewgen.core.schemas import Verdict
 from reviewgen.critic_rules.base import CriticContext, CriticRule, register_rule
-from reviewgen.schemas import Verdict
 
 MIN_SCORES = 20  # drafts scored by a fit before their own quantile sets the cut-off
 RECENT = 256  # drafts back to look for a draft reviewed again

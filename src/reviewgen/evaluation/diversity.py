@@ -15,7 +15,7 @@ import numpy as np
 
 from reviewgen.evaluation.sampling import equal_size
 from reviewgen.evaluation.status import OK, not_enough_data, rounded
-from reviewgen.text import words
+from reviewgen.text.words import words
 
 MIN_ROWS = 20
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from reviewgen.errors import ConfigError
+from reviewgen.core.errors import ConfigError
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from reviewgen.datasets import ReviewRow
+from reviewgen.core.datasets import ReviewRow
 from reviewgen.evaluation.status import OK, not_enough_data, rounded
-from reviewgen.pii import find_pii
+from reviewgen.text.pii import find_pii
 
 EXAMPLES_PER_KIND = 3
 CONTEXT = 60

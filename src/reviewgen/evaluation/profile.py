@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from reviewgen.aspects import AspectLexicon
-from reviewgen.datasets import ReviewRow
+from reviewgen.core.datasets import ReviewRow
 from reviewgen.evaluation.options import EvaluationOptions
 from reviewgen.evaluation.sampling import Reservoir
 from reviewgen.evaluation.sources import PARTS, stream_parts
-from reviewgen.text import sentence_count, word_count
+from reviewgen.text.aspects import AspectLexicon
+from reviewgen.text.words import sentence_count, word_count
 
 
 @dataclass

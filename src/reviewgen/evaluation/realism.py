@@ -22,7 +22,7 @@ from sklearn.linear_model import LogisticRegression
 from reviewgen.evaluation.ngrams import CharNgramTfidf
 from reviewgen.evaluation.sampling import subsample
 from reviewgen.evaluation.status import OK, not_enough_data, rounded
-from reviewgen.text import normalise
+from reviewgen.text.words import normalise
 
 MIN_PER_SET = 25
 # Memory grows with the characters classified, not the rows: at most this many in all

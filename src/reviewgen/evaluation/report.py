@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from reviewgen.errors import ReviewgenError
+from reviewgen.core.errors import ReviewgenError
 from reviewgen.evaluation.card import render_card
 from reviewgen.evaluation.report_html import render_html
 from reviewgen.evaluation.result import EvaluationResult

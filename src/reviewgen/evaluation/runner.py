@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from reviewgen import __version__
-from reviewgen.datasets import ReviewRow
-from reviewgen.errors import DataError
+from reviewgen.core.datasets import ReviewRow
+from reviewgen.core.errors import DataError
 from reviewgen.evaluation.diversity import compare_diversity
 from reviewgen.evaluation.options import EvaluationOptions
 from reviewgen.evaluation.privacy import scan_pii

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from reviewgen.errors import ConfigError
+from reviewgen.core.errors import ConfigError
 from reviewgen.evaluation.status import OK
 
 # summary name -> path in metrics.json

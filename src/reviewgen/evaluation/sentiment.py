@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from reviewgen.evaluation.status import OK, not_enough_data, rounded
-from reviewgen.sentiment import agrees_with_rating, compound
+from reviewgen.text.sentiment import agrees_with_rating, compound
 
 MIN_PER_RATING = 5
 MIN_AGREEMENT_ROWS = 20

@@ -15,7 +15,7 @@ from typing import Any
 import faiss
 import numpy as np
 
-from reviewgen.datasets import ReviewRow
+from reviewgen.core.datasets import ReviewRow
 from reviewgen.evaluation.diversity import MIN_ROWS as MIN_DIVERSITY_ROWS
 from reviewgen.evaluation.diversity import near_duplicate_rate
 from reviewgen.evaluation.options import EvaluationOptions

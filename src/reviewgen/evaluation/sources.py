@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reviewgen.datasets import Columns, ReviewRow, iter_reviews
+from reviewgen.core.datasets import Columns, ReviewRow, iter_reviews
 
 PARTS = ("reference", "holdout", "synthetic")
 

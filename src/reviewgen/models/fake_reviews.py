@@ -10,8 +10,8 @@ from __future__ import annotations
 import random
 import re
 
-from reviewgen.augment.lexicon_en import SYNONYM_GROUPS
-from reviewgen.seeds import stable_int
+from reviewgen.core.seeds import stable_int
+from reviewgen.text.lexicon_en import SYNONYM_GROUPS
 
 # Neutral nouns and verbs: random picks keep fake texts apart in the duplicate store.
 NOUNS = sorted({w for pos, group in SYNONYM_GROUPS if pos == "noun" for w in group if " " not in w})

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from reviewgen.errors import ProviderError
+from reviewgen.core.errors import ProviderError
 
 MAX_ID = 150_000
 NORMAL, CONTROL, USER_DEFINED, BYTE = 1, 3, 4, 6

@@ -24,7 +24,7 @@ from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, field
 from typing import Any
 
-from reviewgen.errors import PromptTooLong, ProviderError
+from reviewgen.core.errors import PromptTooLong, ProviderError
 
 N_BATCH = 512
 PENALTY_LAST_N = 64  # llama-cpp-python's window for the repeat penalty (same tokens as it)

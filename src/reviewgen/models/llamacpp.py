@@ -34,8 +34,9 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult, Generation, LLMResult
 from pydantic import BaseModel, ConfigDict, Field
 
-from reviewgen.cache import default_cache_dir
-from reviewgen.errors import ProviderError
+from reviewgen.core.cache import default_cache_dir
+from reviewgen.core.errors import ProviderError
+from reviewgen.models.capabilities import ModelCapabilities
 from reviewgen.models.latin_vocabulary import latin_copy
 from reviewgen.models.llama_engine import Completion, LlamaEngine, Sampling
 
@@ -184,6 +185,13 @@ class _LlamaSettings(BaseModel):
 
     def engine(self) -> LlamaEngine:
         return shared_engine(Path(self.model_path), self.n_ctx, self.parallel)
+
+    def capabilities(self) -> ModelCapabilities:
+        return ModelCapabilities(
+            per_call_sampling=True,
+            tokenizer=lambda: LlamaTokenizer(self),
+            context_window=self.n_ctx,
+        )
 
     def _sampling(self, stop: list[str] | None, kwargs: dict[str, Any]) -> Sampling:
         return Sampling(

@@ -14,8 +14,8 @@ from typing import Any, Protocol
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from reviewgen.errors import ConfigError
-from reviewgen.registry import embedders
+from reviewgen.core.errors import ConfigError
+from reviewgen.core.registry import Component, embedders
 
 
 class Embedder(Protocol):
@@ -38,7 +38,7 @@ def _unit_rows(matrix: np.ndarray) -> np.ndarray:
 
 
 @embedders.register("hashing.v1")
-class HashingEmbedder:
+class HashingEmbedder(Component):
     """sklearn ``HashingVectorizer`` (char_wb n-grams, signed), as dense float32 unit rows.
 
     One text skips the public ``transform`` (most of its ~0.7 ms is parameter validation):
@@ -149,7 +149,7 @@ def _hashing_kernel() -> Any:
 
 
 @embedders.register("sentence_transformers.v1")
-class SentenceTransformerEmbedder:
+class SentenceTransformerEmbedder(Component):
     """A local sentence-transformers model, by directory path (no hub at run time)."""
 
     class Params(BaseModel):
@@ -194,7 +194,7 @@ def _local_model_path(model: str) -> str:
 
 
 @embedders.register("provider.v1")
-class ProviderEmbedder:
+class ProviderEmbedder(Component):
     """Any LangChain ``Embeddings`` object (e.g. the provider's embeddings API)."""
 
     class Params(BaseModel):
@@ -205,7 +205,7 @@ class ProviderEmbedder:
     def __init__(self, params: Params | None = None, embeddings: Any = None) -> None:
         self.params = params or self.Params()
         if embeddings is None:
-            from reviewgen.providers import build_embeddings
+            from reviewgen.models.providers import build_embeddings
 
             embeddings = build_embeddings(self.params.provider, self.params.model)
         self._embeddings = embeddings
@@ -217,5 +217,9 @@ class ProviderEmbedder:
 
 
 def build_embedder(name: str, params: dict[str, Any] | None = None) -> Embedder:
-    cls = embedders.get(name, where="store.embedder")
-    return cls(cls.Params(**(params or {})))
+    cls = embedders.get(name, where="store.embedder.name")
+    return cls(
+        embedders.params(
+            name, params, name_at="store.embedder.name", params_at="store.embedder.params"
+        )
+    )

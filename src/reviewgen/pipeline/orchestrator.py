@@ -23,18 +23,25 @@ from typing import Any
 
 from reviewgen.agents.persona import PersonaAgent
 from reviewgen.agents.quotas import Quotas
-from reviewgen.agents.turn import Turn
 from reviewgen.chains.backstory import PersonaEnricher
-from reviewgen.chains.critic import Critic, CriticReport
 from reviewgen.chains.writer import Draft, Writer
+from reviewgen.core.errors import PromptTooLong
+from reviewgen.core.ratelimit import RateLimiter, limited
+from reviewgen.core.retry import RetryPolicy, with_retries
+from reviewgen.core.schemas import (
+    CriticReport,
+    RejectRecord,
+    ReviewPlan,
+    ReviewRecord,
+    Usage,
+    Verdict,
+)
+from reviewgen.core.seeds import item_rng
 from reviewgen.critic_rules.base import CriticContext
-from reviewgen.errors import PromptTooLong
-from reviewgen.ledger import JsonlWriter
-from reviewgen.ratelimit import RateLimiter, limited
-from reviewgen.retry import RetryPolicy, with_retries
-from reviewgen.schemas import RejectRecord, ReviewPlan, ReviewRecord, Usage, Verdict
-from reviewgen.seeds import item_rng
-from reviewgen.usage import UsageTracker
+from reviewgen.models.usage import UsageTracker
+from reviewgen.pipeline.critic import Critic
+from reviewgen.pipeline.ledger import JsonlWriter
+from reviewgen.pipeline.turn import Turn
 from reviewgen.vectorstore import DuplicateStore
 
 # Acceptance checks a chat writer's revision can pass, and what it is told. (A full aspect

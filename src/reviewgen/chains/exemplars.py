@@ -1,23 +1,19 @@
-"""A reference dataset: few-shot exemplars, calibration, and texts the output must not copy."""
+"""The writer's few-shot examples: real-looking reviews drawn per draft by rating, aspects and
+length, from a reference dataset or from the examples that ship with the package."""
 
 from __future__ import annotations
 
 import math
 import random
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from reviewgen.agents.persona import Calibration, products_from_reference, untargeted_shares
-from reviewgen.aspects import AspectLexicon
-from reviewgen.config import ReferenceConfig
-from reviewgen.datasets import Columns, ReviewRow, iter_reviews
-from reviewgen.errors import DataError
-from reviewgen.schemas import ReviewPlan
-from reviewgen.text import word_count
+from reviewgen.core.datasets import ReviewRow, iter_reviews
+from reviewgen.core.schemas import ReviewPlan
+from reviewgen.text.aspects import AspectLexicon
+from reviewgen.text.words import word_count
 
-DEFAULT_EXEMPLARS = Path(__file__).parent / "data" / "exemplars.jsonl"
-MIN_ASPECT_SHARE = 0.01
+DEFAULT_EXEMPLARS = Path(__file__).parent.parent / "data" / "exemplars.jsonl"
 
 
 @dataclass(frozen=True)
@@ -102,67 +98,6 @@ def to_exemplars(rows: list[ReviewRow], lexicon: AspectLexicon, prefix: str) -> 
         for i, row in enumerate(rows)
         if row.rating is not None
     ]
-
-
-@dataclass
-class Reference:
-    rows: list[ReviewRow]
-    exemplars: ExemplarPool
-    calibration: Calibration
-
-    @property
-    def texts(self) -> list[str]:
-        return [row.text for row in self.rows]
-
-
-def calibrate(
-    rows: list[ReviewRow], parts: list[str], max_products: int, lexicon: AspectLexicon
-) -> Calibration:
-    calibration = Calibration()
-    rated = [row for row in rows if row.rating is not None]
-    if "ratings" in parts and rated:
-        calibration.ratings = {}
-        for row in rated:
-            calibration.ratings[row.rating] = calibration.ratings.get(row.rating, 0) + 1
-    if "lengths" in parts:
-        for row in rated:
-            calibration.lengths.setdefault(row.rating, []).append(word_count(row.text))
-    if "products" in parts:
-        named = [(row.product, str(row.extra.get("brand", ""))) for row in rows if row.product]
-        if named:
-            calibration.products = products_from_reference(named, max_products)
-    if "aspects" in parts:
-        mentioned = [lexicon.mentions(row.text) for row in rows]
-        mentions = Counter(a for aspects in mentioned for a in aspects)
-        # A floor keeps every configured aspect possible (a zero weight cannot be sampled).
-        calibration.aspects = {
-            aspect: max(mentions[aspect] / len(rows), MIN_ASPECT_SHARE) for aspect in lexicon.terms
-        }
-        lengths = [word_count(row.text) for row in rows]
-        calibration.untargeted = untargeted_shares(
-            [(words, bool(aspects)) for words, aspects in zip(lengths, mentioned, strict=True)]
-        )
-    if "vocabulary" in parts:
-        calibration.vocabulary = [row.text for row in rows]
-    return calibration
-
-
-def load_reference(
-    config: ReferenceConfig, lexicon: AspectLexicon, *, calibrate_parts: list[str] | None = None
-) -> Reference:
-    """Read ``config.path``; ``calibrate_parts`` overrides ``config.calibrate`` (CLI flags)."""
-    if not config.path:
-        raise DataError("no reference dataset configured (reference.path or --reference)")
-    columns = Columns(text=config.text_col, rating=config.rating_col, product=config.product_col)
-    rows = list(iter_reviews(config.path, columns))
-    if not rows:
-        raise DataError(f"{config.path}: no reviews with text")
-    parts = config.calibrate if calibrate_parts is None else calibrate_parts
-    return Reference(
-        rows=rows,
-        exemplars=ExemplarPool(to_exemplars(rows, lexicon, "ref-")),
-        calibration=calibrate(rows, parts, config.max_products, lexicon),
-    )
 
 
 def default_exemplars(lexicon: AspectLexicon, path: str | None = None) -> ExemplarPool:

@@ -16,7 +16,7 @@ from typing import IO, Any, NamedTuple
 
 from pydantic import BaseModel
 
-from reviewgen.errors import DataError
+from reviewgen.core.errors import DataError
 
 
 class LedgerEntry(NamedTuple):

@@ -14,9 +14,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from reviewgen.errors import ConfigError
+from reviewgen.core.errors import ConfigError
 
-DEFAULT_CONFIG = Path(__file__).parent / "data" / "default_config.yaml"
+DEFAULT_CONFIG = Path(__file__).parent.parent / "data" / "default_config.yaml"
 ROLES = ("persona", "writer", "judge")
 SECRET_OPTION = re.compile(r"(^|_)(api_?key|key|secret|password|token)$", re.IGNORECASE)
 
@@ -357,17 +357,18 @@ def read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def load_config(path: str | Path | None = None, overrides: list[str] | None = None) -> Config:
-    """Load, override and validate a config; ``None`` means the packaged default."""
+def read_config(path: str | Path | None = None, overrides: list[str] | None = None) -> Config:
+    """Load, override and validate a config's schema; ``None`` means the packaged default.
+
+    Component names and params are checked one floor up
+    (``reviewgen.pipeline.components.load_config``): that needs the registries, which this
+    module must not import."""
     source = Path(path) if path else DEFAULT_CONFIG
     data = apply_overrides(read_yaml(source), overrides or [])
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
         raise explain(exc, str(source)) from None
-    from reviewgen.components import validate_components
-
-    validate_components(config)
     return config
 
 

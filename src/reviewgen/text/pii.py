@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import phonenumbers
 
-from reviewgen.errors import ReviewgenError
+from reviewgen.core.errors import ReviewgenError
 
 KINDS = ("email", "phone", "url", "address", "card", "person")
 
@@ -306,7 +306,7 @@ _FUNCTION_WORDS = """
 @lru_cache(maxsize=1)
 def _common_words() -> frozenset[str]:
     """Everyday English words (function words, VADER's lexicon): such a name needs a surname."""
-    from reviewgen.sentiment import _analyzer
+    from reviewgen.text.sentiment import _analyzer
 
     return frozenset(_FUNCTION_WORDS.split()) | frozenset(_analyzer().lexicon)
 

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -78,6 +79,9 @@ class Verdict(BaseModel):
     score: float = Field(1.0, ge=0.0, le=1.0)
     feedback: str = ""
     details: dict[str, Any] = Field(default_factory=dict)
+    # What a failure of this rule could be re-aimed at instead of rejected ("length",
+    # "aspects"), declared by the rule itself; not part of the written record.
+    reaims: Literal["length", "aspects"] | None = Field(None, exclude=True)
 
 
 class Usage(BaseModel):
@@ -135,3 +139,19 @@ class RejectRecord(BaseModel):
     similarity: float | None = None
     synthetic: Literal[True] = True
     created_at: str = Field(default_factory=_now)
+
+
+@dataclass
+class CriticReport:
+    verdicts: list[Verdict]
+
+    @property
+    def passed(self) -> bool:
+        return all(v.passed for v in self.verdicts)
+
+    @property
+    def failed_rules(self) -> list[str]:
+        return [v.rule for v in self.verdicts if not v.passed]
+
+    def feedback(self) -> str:
+        return "\n".join(f"- {v.feedback}" for v in self.verdicts if not v.passed and v.feedback)

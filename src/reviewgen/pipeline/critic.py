@@ -8,28 +8,10 @@ way, so the run stops with the message instead of burning its attempt budget.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from reviewgen.core.errors import ReviewgenError
+from reviewgen.core.schemas import CriticReport, Verdict
+from reviewgen.core.secrets import redact
 from reviewgen.critic_rules.base import CriticContext, CriticRule
-from reviewgen.errors import ReviewgenError
-from reviewgen.providers import redact
-from reviewgen.schemas import Verdict
-
-
-@dataclass
-class CriticReport:
-    verdicts: list[Verdict]
-
-    @property
-    def passed(self) -> bool:
-        return all(v.passed for v in self.verdicts)
-
-    @property
-    def failed_rules(self) -> list[str]:
-        return [v.rule for v in self.verdicts if not v.passed]
-
-    def feedback(self) -> str:
-        return "\n".join(f"- {v.feedback}" for v in self.verdicts if not v.passed and v.feedback)
 
 
 class Critic:

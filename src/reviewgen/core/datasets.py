@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reviewgen.errors import DataError
+from reviewgen.core.errors import DataError
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 

@@ -7,24 +7,25 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from reviewgen.agents.orchestrator import Stages
 from reviewgen.agents.persona import Calibration, PersonaAgent
 from reviewgen.agents.quotas import AspectQuota, LengthQuota, Quotas
-from reviewgen.aspects import AspectLexicon
 from reviewgen.chains.backstory import PersonaEnricher
-from reviewgen.chains.critic import Critic
+from reviewgen.chains.exemplars import default_exemplars
 from reviewgen.chains.vocabulary import VocabularyBias
 from reviewgen.chains.writer import PROMPT_HEADERS, Writer
-from reviewgen.components import build_rules
-from reviewgen.config import Config, ModelSpec
-from reviewgen.errors import ConfigError
-from reviewgen.models.llamacpp import LlamaCppChat, LlamaCppCompletion, LlamaTokenizer
-from reviewgen.providers import build_model, is_chat
-from reviewgen.ratelimit import RateLimiter
-from reviewgen.reference import Reference, default_exemplars, load_reference
-from reviewgen.retry import RetryPolicy
-from reviewgen.schemas import ReviewPlan
-from reviewgen.usage import UsageTracker
+from reviewgen.core.config import Config, ModelSpec
+from reviewgen.core.errors import ConfigError
+from reviewgen.core.ratelimit import RateLimiter
+from reviewgen.core.retry import RetryPolicy
+from reviewgen.core.schemas import ReviewPlan
+from reviewgen.models.capabilities import capabilities_of
+from reviewgen.models.providers import build_model, is_chat
+from reviewgen.models.usage import UsageTracker
+from reviewgen.pipeline.components import build_rules
+from reviewgen.pipeline.critic import Critic
+from reviewgen.pipeline.orchestrator import Stages
+from reviewgen.pipeline.reference import Reference, load_reference
+from reviewgen.text.aspects import AspectLexicon
 from reviewgen.vectorstore import DuplicateStore, build_embedder
 
 
@@ -110,7 +111,7 @@ def build(
         category=config.category,
         pool=pool,
         exemplars=config.writer.exemplars,
-        per_call_sampling=isinstance(writer_model, LlamaCppCompletion | LlamaCppChat),
+        per_call_sampling=capabilities_of(writer_model).per_call_sampling,
         callbacks=[trackers["writer"]],
         vocabulary=_vocabulary(config, reference, writer_model, mode, lexicon),
     )
@@ -169,17 +170,18 @@ def _vocabulary(
     mode: str,
     lexicon: AspectLexicon,
 ) -> VocabularyBias | None:
-    """Only a llama.cpp writer in completion style: a logit bias needs the model's token ids."""
+    """Only a completion-style writer with token access: a logit bias needs the model's ids."""
+    tokenizer = capabilities_of(model).tokenizer
     if (
         reference is None
         or not reference.calibration.vocabulary
         or mode != "completion"
-        or not isinstance(model, LlamaCppCompletion)
+        or tokenizer is None
     ):
         return None
     terms = [t for terms in lexicon.terms.values() for t in terms]
     return VocabularyBias(
-        LlamaTokenizer(model),
+        tokenizer(),
         reference.calibration.vocabulary,
         temperature=config.models.for_role("writer").temperature,
         protected=[form for t in terms for form in (t, t.capitalize())],

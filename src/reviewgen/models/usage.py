@@ -9,7 +9,7 @@ from typing import Any
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.outputs import LLMResult
 
-from reviewgen.schemas import Usage
+from reviewgen.core.schemas import Usage
 
 # Tokens of the model calls made while one is set: a rate limiter charges each call its own
 # tokens. Every asyncio task has its own context, so concurrent calls never mix.

@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from reviewgen import __version__
-from reviewgen.agents.orchestrator import Budget, Orchestrator, RunStats
-from reviewgen.config import Config, config_hash
-from reviewgen.errors import ReviewgenError
-from reviewgen.ledger import JsonlWriter, read_ledger
-from reviewgen.pipeline import build
-from reviewgen.reference import Reference
-from reviewgen.schemas import Usage
+from reviewgen.core.config import Config, config_hash
+from reviewgen.core.errors import ReviewgenError
+from reviewgen.core.schemas import Usage
+from reviewgen.pipeline.build import build
+from reviewgen.pipeline.ledger import JsonlWriter, read_ledger
+from reviewgen.pipeline.orchestrator import Budget, Orchestrator, RunStats
+from reviewgen.pipeline.reference import Reference
 from reviewgen.vectorstore import SNAPSHOT_NAME
 from reviewgen.vectorstore import restore as restore_store
 

@@ -14,7 +14,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from reviewgen.usage import call_tokens
+from reviewgen.models.usage import call_tokens
 
 T = TypeVar("T")
 

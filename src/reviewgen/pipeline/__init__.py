@@ -1,0 +1,1 @@
+"""Assembly: turn a validated config into the stages and run the accept-until-N loop."""

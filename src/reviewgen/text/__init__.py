@@ -1,0 +1,1 @@
+"""Ground-floor text helpers: word counts, the aspect lexicon, sentiment, PII finding."""
