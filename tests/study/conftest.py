@@ -16,7 +16,18 @@ from tests.conftest import NetworkAccessError
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 PRODUCTS = ["Pixel 9a", "Galaxy A56", "Moto G Power"]
-WORDS = "battery screen camera charger case speaker button strap box signal".split()
+WORDS = [
+    "battery",
+    "screen",
+    "camera",
+    "charger",
+    "case",
+    "speaker",
+    "button",
+    "strap",
+    "box",
+    "signal",
+]
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -196,15 +197,19 @@ def _status(study: Any, args: argparse.Namespace) -> None:
 
 
 def _rate_with_model(study: Any, args: argparse.Namespace) -> None:
-    from reviewgen.core.config import ModelSpec
     from reviewgen.models.providers import build_model
     from reviewgen.study.model_rater import rate_with_model
 
     provider, _, name = args.rater_model.partition(":")
     if not provider or not name:
         raise ConfigError(f"--rater-model {args.rater_model!r}: expected PROVIDER:MODEL")
-    default = config_from(args).models.default.model_dump()
-    spec = ModelSpec.model_validate({**default, "provider": provider, "model": name})
+    # As overrides of models.default, so its options are checked against this provider.
+    args.overrides = [
+        *args.overrides,
+        f"models.default.provider={json.dumps(provider)}",  # quoted: values are read as YAML
+        f"models.default.model={json.dumps(name)}",
+    ]
+    spec = config_from(args).models.default
 
     def progress(done: int, total: int) -> None:
         if done % 10 == 0 or done == total:
