@@ -47,6 +47,7 @@
       $("stars").hidden = !stars;
       $("text").textContent = item.text;
       $("comment").value = "";
+      $("comment").blur(); // the shortcuts are for the next review, not the comment box
     }
     refresh();
     setState(item ? "ready" : "done");
