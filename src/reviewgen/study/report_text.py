@@ -56,9 +56,11 @@ def _block_lines(title: str, block: dict[str, Any]) -> list[str]:
 def summary_lines(report: dict[str, Any]) -> list[str]:
     """The report in a few lines: people first, then each model rater, apart."""
     study = report["study"]
+    people, models = study["people"], study["models"]
     lines = [
-        f"study: {study['items']} reviews ({study['synthetic']} synthetic, {study['real']} real), "
-        f"{study['people']} people, {study['models']} model rater(s)"
+        f"study: {study['items']} reviews ({study['synthetic']} synthetic, {study['real']} real); "
+        f"raters: {people} {'person' if people == 1 else 'people'}, "
+        f"{models} {'model' if models == 1 else 'models'}"
     ]
     lines += _block_lines("people", report["people"])
     for name, block in report["models"].items():
