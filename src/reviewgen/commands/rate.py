@@ -41,12 +41,16 @@ def register(subparsers: Any) -> None:
     create.add_argument("--reference", metavar="REAL", help="real reviews (CSV/JSONL/Parquet)")
     create.add_argument("--out", metavar="DIR", help="new study directory")
     create.add_argument(
-        "--per-rater", type=positive_int, default=40, help="reviews each rater sees (even)"
+        "--per-rater",
+        type=positive_int,
+        default=40,
+        metavar="N",
+        help="reviews each rater sees, half of each source (even; default 40)",
     )
     who = create.add_mutually_exclusive_group()
     who.add_argument("--raters", type=positive_int, metavar="N", help="N raters (rater-1...)")
     who.add_argument("--rater", action="append", metavar="NAME", help="a named rater (repeat)")
-    create.add_argument("--seed", type=int, default=0, help="sample and order seed")
+    create.add_argument("--seed", type=int, default=0, help="seed of the sample and the orders")
     create.add_argument("--no-serve", action="store_true", help="create only, do not serve")
     create.add_argument(
         "--import",
@@ -57,9 +61,11 @@ def register(subparsers: Any) -> None:
     serving = parser.add_argument_group("serve")
     serving.add_argument("--serve", action="store_true", help="serve an existing study")
     serving.add_argument("--host", default="127.0.0.1", help="address to bind (default local)")
-    serving.add_argument("--port", type=int, default=8765)
+    serving.add_argument("--port", type=int, default=8765, help="default 8765")
     existing = parser.add_argument_group("an existing study")
-    existing.add_argument("--add-rater", action="append", default=[], metavar="NAME")
+    existing.add_argument(
+        "--add-rater", action="append", default=[], metavar="NAME", help="a new person (repeat)"
+    )
     existing.add_argument(
         "--rater-model", metavar="PROVIDER:MODEL", help="a model answers the study (see --set)"
     )
@@ -67,9 +73,9 @@ def register(subparsers: Any) -> None:
     existing.add_argument(
         "--out-json", metavar="FILE", help="report JSON (default STUDY/report.json)"
     )
-    existing.add_argument("--export-csv", metavar="FILE")
-    existing.add_argument("--export-label-studio", metavar="FILE")
-    existing.add_argument("--export-argilla", metavar="FILE")
+    existing.add_argument("--export-csv", metavar="FILE", help="every assignment and answer")
+    existing.add_argument("--export-label-studio", metavar="FILE", help="Label Studio tasks")
+    existing.add_argument("--export-argilla", metavar="FILE", help="Argilla records")
     add_config_options(parser)
     add_column_args(parser)
     parser.set_defaults(func=run)
