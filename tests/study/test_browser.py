@@ -81,6 +81,7 @@ def test_a_rater_answers_with_the_keyboard_reloads_and_resumes(tmp_path):
                     browser.type_text("sounds like an ad")
                 browser.wait_for("!document.getElementById('submit').disabled")
                 browser.press("Enter")
+                browser.wait_for(f"progress.textContent === '{i + 1} / 12'")  # saved
                 answered.append((text, label, 1 + i % 5))
             browser.wait_for("document.body.dataset.state === 'done'")
             assert browser.evaluate("progress.textContent") == "12 / 12"
