@@ -15,6 +15,7 @@ from rich.table import Table
 from reviewgen.commands.common import add_config_options
 from reviewgen.core.config import ROLES, Config, config_hash
 from reviewgen.core.errors import ReviewgenError
+from reviewgen.core.export import FORMATS, export
 from reviewgen.core.registry import providers
 from reviewgen.pipeline.components import load_config
 from reviewgen.pipeline.run import RunResult, generate, load_manifest
@@ -45,6 +46,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="with --resume: accept a config that differs from the run's",
     )
     parser.add_argument("--overwrite", action="store_true", help="replace a run already in --out")
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="jsonl",
+        help="also write the accepted reviews as reviews.csv or reviews.parquet, one flat schema "
+        "that pandas, pyarrow and Hugging Face datasets load exactly (reviews.jsonl is always "
+        "written: it is the run's ledger)",
+    )
     parser.add_argument(
         "--pilot",
         action="store_true",
@@ -198,6 +207,8 @@ def run(args: argparse.Namespace) -> int:
             on_progress=on_progress,
         )
     print_summary(result, count)
+    if args.format != "jsonl" and result.accepted:
+        console.print(f"exported: {export(result.out / 'reviews.jsonl', args.format)}")
     if result.status == "interrupted":
         return 130
     if result.status != "complete":
