@@ -28,19 +28,12 @@ from reviewgen.chains.writer import Draft, Writer
 from reviewgen.core.errors import PromptTooLong
 from reviewgen.core.ratelimit import RateLimiter, limited
 from reviewgen.core.retry import RetryPolicy, with_retries
-from reviewgen.core.schemas import (
-    CriticReport,
-    RejectRecord,
-    ReviewPlan,
-    ReviewRecord,
-    Usage,
-    Verdict,
-)
+from reviewgen.core.schemas import CriticReport, RejectRecord, ReviewPlan, Usage, Verdict
 from reviewgen.core.seeds import item_rng
 from reviewgen.critic_rules.base import CriticContext
 from reviewgen.models.usage import UsageTracker
+from reviewgen.pipeline.acceptor import AcceptancePoint, Offer, Outcome
 from reviewgen.pipeline.critic import Critic
-from reviewgen.pipeline.ledger import JsonlWriter
 from reviewgen.pipeline.turn import Turn
 from reviewgen.vectorstore import DuplicateStore
 
@@ -148,17 +141,16 @@ class Orchestrator:
         stages: Stages,
         *,
         run_seed: int,
-        accepted: JsonlWriter,
-        rejects: JsonlWriter,
+        acceptance: AcceptancePoint,
         budget: Budget,
+        stats: RunStats | None = None,
         on_progress: Callable[[RunStats], None] | None = None,
     ) -> None:
         self.s = stages
         self.run_seed = run_seed
-        self.accepted = accepted
-        self.rejects = rejects
+        self.acceptance = acceptance
         self.budget = budget
-        self.stats = RunStats()
+        self.stats = stats or RunStats()
         self.on_progress = on_progress or (lambda stats: None)
         self._turn = Turn()
 
@@ -220,45 +212,38 @@ class Orchestrator:
             **self.s.context_base,
         )
 
-    def _reject(
-        self,
-        plan: ReviewPlan,
-        attempt: int,
-        text: str,
-        reasons: list[str],
-        report: CriticReport | None = None,
-        duplicate_of: str | None = None,
-        similarity: float | None = None,
+    async def _reject(
+        self, plan: ReviewPlan, attempt: int, text: str, reasons: list[str], report: CriticReport
     ) -> None:
-        self.stats.rejected.update(reasons)
-        if self.s.quotas is not None:
-            self.s.quotas.missed()
-            self.stats.quota_relief = self.s.quotas.relief
-        self.rejects.append(
-            RejectRecord(
-                slot=plan.index,
-                attempt=attempt,
-                text=text,
-                reasons=reasons,
-                critic=report.verdicts if report else [],
-                duplicate_of=duplicate_of,
-                similarity=similarity,
-            )
+        rejection = RejectRecord(
+            slot=plan.index, attempt=attempt, text=text, reasons=reasons, critic=report.verdicts
         )
+        if not self.acceptance.remote:
+            await self.acceptance.reject(rejection)
+            return
+        async with self._turn.waiting():
+            await self.acceptance.reject(rejection)
+
+    async def _offer(self, offer: Offer) -> Outcome:
+        """In-process, the check runs inside this worker's turn (atomic on the loop); a remote
+        acceptance point is awaited outside it, like a model call."""
+        if not self.acceptance.remote:
+            return await self.acceptance.offer(offer)
+        async with self._turn.waiting():
+            return await self.acceptance.offer(offer)
 
     async def _reaim_aspects(
-        self, plan: ReviewPlan, draft: Draft, text: str, report: CriticReport
-    ) -> tuple[ReviewPlan, CriticReport, str | None]:
+        self, plan: ReviewPlan, draft: Draft, text: str
+    ) -> tuple[ReviewPlan, CriticReport] | None:
         """A passing review whose aspects filled up while it was written keeps its place if
         other aspects it covers have room (the critic checks it against them)."""
-        assert self.s.quotas is not None
+        if self.s.quotas is None:
+            return None
         moved = self.s.quotas.reaim_aspects(plan, text)
         if moved is None:
-            return plan, report, "aspect_quota_full"
+            return None
         moved_report = await self._critique(moved, draft)
-        if not moved_report.passed:
-            return plan, report, "aspect_quota_full"
-        return moved, moved_report, self.s.quotas.full(text, moved.aspects)
+        return (moved, moved_report) if moved_report.passed else None
 
     async def _critique(self, plan: ReviewPlan, draft: Draft) -> CriticReport:
         """A critic with a model rule (the judge) waits on it outside the turn."""
@@ -280,8 +265,8 @@ class Orchestrator:
 
     async def _candidate(
         self, plan: ReviewPlan, candidate: int, attempts_so_far: int
-    ) -> tuple[ReviewRecord | None, int]:
-        """Draft, critique and revise one candidate; returns (record or None, drafts used).
+    ) -> tuple[str | None, int]:
+        """Draft, critique and revise one candidate; returns (accepted id or None, drafts used).
 
         In chat style, a draft that passes the critic but fails a check at acceptance (its
         length bin filled, too close to a source or an accepted review) is sent back with
@@ -297,14 +282,14 @@ class Orchestrator:
                 plan, report = await self._review(plan, draft)
                 last = drafts > self.s.max_revisions
                 if report.passed:
-                    record, revision = await self._accept(
+                    accepted, revision = await self._accept(
                         plan, draft, report, rng, candidate, attempts_so_far + drafts, last
                     )
                     if revision is None:
-                        return record, drafts
+                        return accepted, drafts
                     report = revision
                 elif last:
-                    self._reject(
+                    await self._reject(
                         plan,
                         attempts_so_far + drafts,
                         draft.text,
@@ -318,7 +303,7 @@ class Orchestrator:
             # The writer fits completion prompts to the context, not chat prompts (or a
             # revision's). This candidate's examples did not fit; the next one draws others.
             too_long = Verdict(rule="prompt_too_long", passed=False, score=0.0, feedback=str(exc))
-            self._reject(
+            await self._reject(
                 plan, attempts_so_far + drafts, "", ["prompt_too_long"], CriticReport([too_long])
             )
             return None, drafts
@@ -332,67 +317,35 @@ class Orchestrator:
         candidate: int,
         attempt: int,
         last: bool,
-    ) -> tuple[ReviewRecord | None, CriticReport | None]:
-        """Noise, quota and duplicate checks, then the ledger: (record, None) when accepted,
-        (None, a report asking for a revision) when a revision can mend the failed check,
-        else (None, None): rejected."""
+    ) -> tuple[str | None, CriticReport | None]:
+        """Noise and embedding here, then the acceptance point's quota, duplicate and ledger
+        step: (record id, None) when accepted, (None, a report asking for a revision) when a
+        revision can mend the failed check, else (None, None): rejected."""
         text, noise = (
             (draft.text, {}) if self.s.noise is None else self.s.noise(draft.text, plan, rng)
         )
         vector = self.s.store.embed([text])[0]
-        full = None if self.s.quotas is None else self.s.quotas.full(text, plan.aspects)
-        if full == "aspect_quota_full":
-            plan, report, full = await self._reaim_aspects(plan, draft, text, report)
-        failure: tuple[str, Any] | None = None
-        if full is not None:
-            failure = full, None
-        elif self.s.source_store is not None:
-            source = self.s.source_store.nearest(vector=vector)
-            if self.s.source_store.is_duplicate(source):
-                failure = "copies_reference", source
-        record_id = f"r{plan.index:06d}-{plan.seed % 10**8:08d}-{candidate}"
-        if failure is None:
-            added, nearest = self.s.store.check_and_add(record_id, vector=vector)
-            if not added:
-                failure = "near_duplicate", nearest
-        if failure is not None:
-            reason, match = failure
-            if not last and reason in ACCEPTANCE_FEEDBACK and self.s.writer.mode == "chat":
-                self.stats.revised[reason] += 1
-                return None, self._revision_report(report, reason, plan)
-            self._reject(
-                plan,
-                attempt,
-                text,
-                [reason],
-                report,
-                None if match is None else match.id,
-                None if match is None else round(match.similarity, 4),
+        revisable = not last and self.s.writer.mode == "chat"
+        mendable = frozenset(ACCEPTANCE_FEEDBACK) if revisable else frozenset()
+
+        def offer(plan: ReviewPlan, report: CriticReport, hold: frozenset[str]) -> Offer:
+            exemplar_ids = [e.id for e in draft.exemplars]
+            return Offer(
+                plan, text, vector, noise, report.verdicts, exemplar_ids, candidate, attempt, hold
             )
-            return None, None
-        if self.s.quotas is not None:
-            self.s.quotas.claim(text, plan.aspects)  # no await since the check: atomic
-        record = ReviewRecord(
-            id=record_id,
-            text=text,
-            rating=plan.rating,
-            product=plan.product,
-            persona=plan.persona,
-            aspects=plan.aspects,
-            length_target=plan.length_target,
-            planned_length=plan.planned_length,
-            planned_aspects=plan.planned_aspects,
-            models=self.s.model_labels,
-            seed=plan.seed,
-            slot=plan.index,
-            attempts=attempt,
-            critic=report.verdicts,
-            noise=noise,
-            exemplar_ids=[e.id for e in draft.exemplars],
-            nearest_similarity=None if nearest is None else round(nearest.similarity, 4),
-        )
-        self.accepted.append(record)  # written and flushed before it counts as accepted
-        return record, None
+
+        outcome = await self._offer(offer(plan, report, mendable | {"aspect_quota_full"}))
+        if outcome.held and outcome.reason == "aspect_quota_full":
+            moved = await self._reaim_aspects(plan, draft, text)
+            if moved is None:
+                await self._reject(plan, attempt, text, ["aspect_quota_full"], report)
+                return None, None
+            plan, report = moved
+            outcome = await self._offer(offer(plan, report, mendable))
+        if outcome.held and outcome.reason is not None:
+            self.stats.revised[outcome.reason] += 1
+            return None, self._revision_report(report, outcome.reason, plan)
+        return outcome.accepted, None
 
     @staticmethod
     def _revision_report(report: CriticReport, reason: str, plan: ReviewPlan) -> CriticReport:
@@ -402,7 +355,8 @@ class Orchestrator:
 
     # -- one slot ------------------------------------------------------------------------
 
-    async def fill_slot(self, slot: int, rating: int) -> ReviewRecord:
+    async def fill_slot(self, slot: int, rating: int) -> str:
+        """Write candidates for ``slot`` until one is accepted; returns the slot's record id."""
         generation = 0
         while True:
             plan = self.s.agent.plan(slot, rating, self.run_seed, generation)
@@ -411,13 +365,13 @@ class Orchestrator:
             drafts = 0
             for candidate in range(self.s.max_candidates):
                 self.stats.candidates += 1
-                record, used = await self._candidate(plan, candidate, drafts)
+                accepted, used = await self._candidate(plan, candidate, drafts)
                 drafts += used
-                if record is not None:
+                if accepted is not None:
                     self.stats.accepted += 1
                 self.on_progress(self.stats)
-                if record is not None:
-                    return record
+                if accepted is not None:
+                    return accepted
             generation += 1  # give the slot a fresh plan with the same star rating
 
     # -- the run -------------------------------------------------------------------------

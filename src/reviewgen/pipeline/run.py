@@ -20,6 +20,7 @@ from reviewgen import __version__
 from reviewgen.core.config import Config, config_hash
 from reviewgen.core.errors import ReviewgenError
 from reviewgen.core.schemas import Usage
+from reviewgen.pipeline.acceptor import Acceptance, InProcess
 from reviewgen.pipeline.build import build
 from reviewgen.pipeline.ledger import JsonlWriter, read_ledger
 from reviewgen.pipeline.orchestrator import Budget, Orchestrator, RunStats
@@ -152,12 +153,22 @@ def generate(
     )
     accepted = JsonlWriter(out / REVIEWS)
     rejects = JsonlWriter(out / REJECTS)
+    stats = RunStats()
+    acceptance = Acceptance(
+        stages.store,
+        stages.source_store,
+        stages.quotas,
+        stages.model_labels,
+        accepted,
+        rejects,
+        stats,
+    )
     orchestrator = Orchestrator(
         stages,
         run_seed=config.run.seed,
-        accepted=accepted,
-        rejects=rejects,
+        acceptance=InProcess(acceptance),
         budget=budget,
+        stats=stats,
         on_progress=on_progress,
     )
     budget.tokens_of = lambda: sum(u.total_tokens for u in orchestrator.usage().values())
