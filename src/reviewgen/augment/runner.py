@@ -117,12 +117,17 @@ class OpStep:
         return self.op.params.model_dump(mode="json", exclude={"protected"})
 
 
+# Seeds tried per output before an op chain that changes nothing is given up on.
+CHANGE_ATTEMPTS = 8
+
+
 @dataclass
 class AugmentReport:
     records: int = 0
     parents: int = 0
     near_parent: int = 0
     duplicates: int = 0
+    unchanged: int = 0  # outputs identical to their parent: skipped, never written as copies
     changes: Counter[str] = field(default_factory=Counter)
 
 
@@ -187,8 +192,12 @@ def augment_rows(
         pending = []
         for parent_id, row in batch:
             for variant in range(1, variants + 1):
-                record_seed = stable_int(seed, parent_id, variant, *chain)
-                text, applied = _run_chain(row.text, steps, record_seed, report)
+                for attempt in range(CHANGE_ATTEMPTS):
+                    retry = ("retry", attempt) if attempt else ()
+                    record_seed = stable_int(seed, parent_id, variant, *chain, *retry)
+                    text, applied = _run_chain(row.text, steps, record_seed, report)
+                    if text != row.text:
+                        break
                 pending.append((parent_id, row, variant, record_seed, text, applied))
         parent_vectors = store.embed([row.text for _, row in batch])
         output_vectors = iter(store.embed([item[4] for item in pending]))
@@ -199,6 +208,9 @@ def augment_rows(
             for _ in range(variants):
                 _, _, variant, record_seed, text, applied = next(outputs)
                 vector = next(output_vectors)
+                if text == row.text:  # no op found anything to change: not a new review
+                    report.unchanged += 1
+                    continue
                 record_id = f"{parent_id}~aug{variant}"
                 match = _nearest_other(store, vector, parent_id)
                 store.add([record_id], vectors=vector.reshape(1, -1))

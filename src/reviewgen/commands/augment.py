@@ -114,7 +114,8 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"wrote {report.records} augmented reviews from {report.parents} to {args.out}; "
         f"{report.near_parent} near their parent (similarity >= {args.threshold}, {near}), "
-        f"{report.duplicates} duplicating another record"
+        f"{report.duplicates} duplicating another record, "
+        f"{report.unchanged} skipped (no op changed the text)"
     )
     for name, count in sorted(report.changes.items()):
         print(f"  {name}: {count}")
