@@ -62,8 +62,10 @@ def test_unknown_provider_lists_valid_ones(tmp_path):
 def test_unknown_critic_rule_lists_valid_ones(tmp_path):
     data = default_data()
     data["critic"]["rules"].append({"name": "lenght.v1"})
+    at = len(data["critic"]["rules"]) - 1
     with pytest.raises(
-        ConfigError, match=r"critic\.rules\[8\]\.name: unknown critic rule 'lenght.v1'.*length\.v1"
+        ConfigError,
+        match=rf"critic\.rules\[{at}\]\.name: unknown critic rule 'lenght.v1'.*length\.v1",
     ):
         load_config(write(tmp_path, data))
 
