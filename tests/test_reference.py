@@ -63,3 +63,34 @@ def test_a_plan_naming_no_aspect_is_shown_reviews_naming_none():
         assert len(drawn) == 3 and not any(e.aspects for e in drawn)
     targeted = plan.model_copy(update={"aspects": ["battery"]})
     assert all(e.aspects for e in pool.draw(targeted, 3, random.Random(0)))
+
+
+def test_a_held_out_part_of_the_reference_is_never_read_and_run_json_says_so(tmp_path, monkeypatch):
+    import csv
+    import json
+
+    from reviewgen.cli import main
+    from reviewgen.core.datasets import is_held_out
+    from reviewgen.models.fake import FakeChatModel
+
+    path = tmp_path / "real.csv"
+    texts = [f"Review number {i}: the battery is {'good' if i % 2 else 'bad'}." for i in range(200)]
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "rating"])
+        writer.writerows([t, 1 + i % 5] for i, t in enumerate(texts))
+    held = [t for t in texts if is_held_out(ReviewRow(t), 0.3)]
+    assert 40 < len(held) < 80  # about 30%
+    seen: list[str] = []
+    answer = FakeChatModel._answer
+    monkeypatch.setattr(FakeChatModel, "_answer", lambda m, p: seen.append(p) or answer(m, p))
+    out = tmp_path / "out"
+    args = ["generate", "--set", "models.default.provider=fake", "--count", "4"]
+    args += ["--reference", str(path), "--set", "reference.holdout_fraction=0.3", "--out", str(out)]
+    assert main(args) == 0
+    manifest = json.loads((out / "run.json").read_text())["reference"]
+    assert manifest["rows"] + manifest["held_out_rows"] == 200
+    assert manifest["held_out_rows"] == len(held) and manifest["holdout_fraction"] == 0.3
+    prompts = "\n".join(seen)
+    assert sum(t in prompts for t in texts) >= 4  # the prompts show reference reviews...
+    assert not any(t in prompts for t in held)  # ...never held-out ones

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from reviewgen.core.errors import DataError
+from reviewgen.core.seeds import SEED_BITS, stable_int
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -156,3 +157,21 @@ def read_reviews(
     path: str | Path, columns: Columns | None = None, *, limit: int | None = None
 ) -> list[ReviewRow]:
     return list(iter_reviews(path, columns, limit=limit))
+
+
+def is_held_out(row: ReviewRow, fraction: float) -> bool:
+    """Whether ``row`` belongs to the held-out part of its dataset at ``fraction``.
+
+    Decided by the text alone (sha256), so the generator and a later ``evaluate`` of the same
+    file agree on the split without either copying the held-out reviews anywhere.
+    """
+    return stable_int("holdout", row.text) < fraction * 2**SEED_BITS
+
+
+def split_holdout(
+    rows: list[ReviewRow], fraction: float
+) -> tuple[list[ReviewRow], list[ReviewRow]]:
+    """(the part a run may use, the held-out part) of ``rows``."""
+    kept = [row for row in rows if not is_held_out(row, fraction)]
+    held = [row for row in rows if is_held_out(row, fraction)]
+    return kept, held

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from reviewgen.agents.persona import Calibration, products_from_reference, untargeted_shares
 from reviewgen.chains.exemplars import ExemplarPool, to_exemplars
 from reviewgen.core.config import ReferenceConfig
-from reviewgen.core.datasets import Columns, ReviewRow, iter_reviews
+from reviewgen.core.datasets import Columns, ReviewRow, iter_reviews, split_holdout
 from reviewgen.core.errors import DataError
 from reviewgen.text.aspects import AspectLexicon
 from reviewgen.text.words import word_count
@@ -18,10 +18,22 @@ MIN_ASPECT_SHARE = 0.01
 
 @dataclass
 class Reference:
-    rows: list[ReviewRow]
+    rows: list[ReviewRow]  # the part the run may use (the held-out part is never read)
     exemplars: ExemplarPool
     calibration: Calibration
 
+    path: str = ""
+    held_out: int = 0  # rows set aside for evaluation (reference.holdout_fraction)
+
+    def manifest(self, holdout_fraction: float) -> dict[str, object]:
+        """What run.json records, so ``evaluate`` can tell which real reviews the run saw."""
+        return {
+            "path": self.path,
+            "rows": len(self.rows),
+            "holdout_fraction": holdout_fraction,
+            "held_out_rows": self.held_out,
+            "holdout_rule": "reviewgen.core.datasets.is_held_out(row, holdout_fraction)",
+        }
     @property
     def texts(self) -> list[str]:
         return [row.text for row in self.rows]
@@ -66,7 +78,9 @@ def load_reference(
     if not config.path:
         raise DataError("no reference dataset configured (reference.path or --reference)")
     columns = Columns(text=config.text_col, rating=config.rating_col, product=config.product_col)
-    rows = list(iter_reviews(config.path, columns))
+    rows, held_out = split_holdout(
+        list(iter_reviews(config.path, columns)), config.holdout_fraction
+    )
     if not rows:
         raise DataError(f"{config.path}: no reviews with text")
     parts = config.calibrate if calibrate_parts is None else calibrate_parts
@@ -75,3 +89,5 @@ def load_reference(
         exemplars=ExemplarPool(to_exemplars(rows, lexicon, "ref-")),
         calibration=calibrate(rows, parts, config.max_products, lexicon),
     )
+        path=str(config.path),
+        held_out=len(held_out),

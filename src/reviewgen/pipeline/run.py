@@ -91,7 +91,13 @@ def cost_of(config: Config, labels: dict[str, str], usage: dict[str, Usage]) -> 
     return total
 
 
-def write_manifest(out: Path, config: Config, result: RunResult, labels: dict[str, str]) -> None:
+def write_manifest(
+    out: Path,
+    config: Config,
+    result: RunResult,
+    labels: dict[str, str],
+    reference: Reference | None = None,
+) -> None:
     manifest = {
         "generator": f"reviewgen {__version__}",
         "synthetic": True,
@@ -113,6 +119,7 @@ def write_manifest(out: Path, config: Config, result: RunResult, labels: dict[st
         "seconds": round(result.stats.elapsed, 3),
         "model_seconds": round(result.stats.model_seconds, 3),
         "reviews_per_minute": round(result.reviews_per_minute, 2),
+        "reference": (reference.manifest(config.reference.holdout_fraction) if reference else None),
         "config": config.model_dump(mode="json"),
     }
     tmp = out / (MANIFEST + ".tmp")
@@ -189,7 +196,7 @@ def generate(
             notes,
         )
 
-    write_manifest(out, config, result("running"), stages.model_labels)
+    write_manifest(out, config, result("running"), stages.model_labels, built.reference)
     try:
         status = _run_with_signals(orchestrator.run(todo, config.run.concurrency))
     finally:
@@ -197,7 +204,7 @@ def generate(
         accepted.close()
         rejects.close()
     final = result(status)
-    write_manifest(out, config, final, stages.model_labels)
+    write_manifest(out, config, final, stages.model_labels, built.reference)
     return final
 
 
