@@ -26,6 +26,21 @@ def test_graph_is_mermaid(capsys):
     assert main(["graph"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("flowchart TD") and "FAISS store" in out and "aspect_coverage.v1" in out
+    assert "re-aim" in out and "only aspects / length missed" in out and "re-plan" in out
+    assert "backstory" not in out and "model rules" not in out
+
+
+def test_graph_draws_what_the_config_turns_on(capsys):
+    judge = "critic.rules=[{name: length.v1}, {name: llm_judge.v1}]"
+    args = ["graph", "--set", "persona.enrich=true", "--set", judge]
+    args += ["--set", "models.judge.provider=fake", "--set", "models.judge.model=j"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "backstory" in out and "model rules, fake:j<br/>llm_judge.v1" in out
+    assert "only length missed" in out
+    assert main(["graph", "--set", "persona.retarget=false", "--set", "noise.enabled=false"]) == 0
+    out = capsys.readouterr().out
+    assert "re-aim" not in out and "quotas" not in out and "style noise" not in out
 
 
 def test_generate_on_fake_provider_and_refusals(tmp_path, capsys):
