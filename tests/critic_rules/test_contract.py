@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import socket
 
@@ -13,6 +14,7 @@ from reviewgen.core.registry import critic_rules
 from reviewgen.core.schemas import Verdict
 from reviewgen.critic_rules.base import CriticContext, CriticRule
 from reviewgen.models.fake import FakeChatModel
+from reviewgen.models.fake_reviews import compose_review
 
 from .conftest import make_context
 
@@ -88,3 +90,44 @@ def test_verdicts_are_deterministic(named_rule):
         for _ in range(2)
     )
     assert first == second
+
+
+def _reference_texts() -> tuple[str, ...]:
+    """Project-written real-looking reviews: short, plain, with the slips people make."""
+    openings = ["works great", "battery dies by noon", "screen cracked first week", "love it"]
+    endings = ["would buy again", "returned it", "its ok for the price", "my kids use it"]
+    return tuple(
+        f"{a}, {b}. had it {n} months"
+        for n, (a, b) in enumerate(itertools.product(openings, endings * 5))
+    )
+
+
+def test_acheck_with_a_reference_returns_valid_verdicts_and_uses_it(named_rule, socket_guard):
+    """Rules that learn from the run's reference are exercised past their warm-up with one:
+    without it a reference-reading rule would only ever be tested skipping."""
+    name, cls = named_rule
+    rule = cls(name=name)
+    reference = _reference_texts()
+    base = contract_context()
+    drafts = [
+        compose_review(f"A {1 + i % 5}-star review, about {12 + i % 40} words.\n{i}")
+        for i in range(120)
+    ]
+    verdicts = []
+    for draft in drafts:
+        context = make_context(
+            rating=4,
+            aspects=["battery"],
+            length_target=18,
+            models=base.models,
+            model_labels=base.model_labels,
+            reference_texts=reference,
+        )
+        verdicts.append(asyncio.run(rule.acheck(draft, context)))
+    for verdict in verdicts:
+        assert isinstance(verdict, Verdict) and verdict.rule == name
+        assert 0.0 <= verdict.score <= 1.0 and "error" not in verdict.details
+    assert not any("skipped" in v.details for v in verdicts), f"{name} ignored the reference"
+    if name == "realism.v1":  # learned from it: fails some drafts once warmed up
+        assert any(not v.passed for v in verdicts[60:])
+    assert socket_guard == []
