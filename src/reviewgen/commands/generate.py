@@ -36,6 +36,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="use --reference for exemplars only, not for the mix of ratings, lengths and products",
     )
     parser.add_argument("--concurrency", type=int, help="parallel slots (run.concurrency)")
+    parser.add_argument(
+        "--executor",
+        choices=["local", "ray"],
+        help="run here (local, the default) or on a Ray cluster (ray; run.executor)",
+    )
+    parser.add_argument(
+        "--ray-address",
+        metavar="ADDRESS",
+        help="with --executor ray: HOST:PORT of a running cluster's head, or ray://HOST:PORT "
+        "(run.ray.address; unset: start Ray on this machine)",
+    )
+    parser.add_argument(
+        "--ray-workers", type=int, metavar="N", help="Ray worker actors (run.ray.workers)"
+    )
     parser.add_argument("--max-tokens", type=int, help="stop after this many tokens in all")
     parser.add_argument("--max-cost", type=float, help="stop at this cost (needs prices:)")
     parser.add_argument("--max-attempts", type=int, help="stop after this many drafts")
@@ -70,6 +84,9 @@ def _overrides(args: argparse.Namespace) -> list[str]:
         "run.seed": args.seed,
         "run.out": args.out,
         "run.concurrency": args.concurrency,
+        "run.executor": args.executor,
+        "run.ray.address": args.ray_address,
+        "run.ray.workers": args.ray_workers,
         "run.max_tokens": args.max_tokens,
         "run.max_cost": args.max_cost,
         "run.max_attempts": args.max_attempts,

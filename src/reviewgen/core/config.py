@@ -209,15 +209,27 @@ class ReferenceConfig(Strict):
     max_products: int = Field(40, gt=0)
 
 
+class RayConfig(Strict):
+    """Where and how wide the Ray executor runs (``run.executor: ray``)."""
+
+    # host:port of a running cluster's head (``ray start --head``) or ray://host:port (Ray
+    # Client); unset: start a Ray on this machine, on 127.0.0.1.
+    address: str | None = None
+    workers: int | None = Field(None, gt=0)  # unset: as many as the cluster's CPUs allow
+    cpus_per_worker: int = Field(1, gt=0)  # CPUs each worker reserves: its llama.cpp threads
+
+
 class RunConfig(Strict):
     count: int = Field(20, gt=0)
     seed: int = 42
     out: str = "out"
     max_candidates_per_slot: int = Field(6, gt=0)
     max_attempts: int | None = Field(None, gt=0)
-    concurrency: int = Field(1, ge=1, le=256)
+    concurrency: int = Field(1, ge=1, le=256)  # slots at once, per Ray worker with ray
     max_tokens: int | None = Field(None, gt=0)
     max_cost: float | None = Field(None, gt=0)
+    executor: Literal["local", "ray"] = "local"
+    ray: RayConfig = Field(default_factory=RayConfig)
 
 
 class Price(Strict):

@@ -374,6 +374,11 @@ class Orchestrator:
                     return accepted
             generation += 1  # give the slot a fresh plan with the same star rating
 
+    async def fill_slot_in_turn(self, slot: int, rating: int) -> str:
+        """``fill_slot`` for a caller that hands slots in one by one (a Ray worker's call)."""
+        async with self._turn.held():
+            return await self.fill_slot(slot, rating)
+
     # -- the run -------------------------------------------------------------------------
 
     async def run(self, slots: list[tuple[int, int]], concurrency: int) -> str:

@@ -13,18 +13,21 @@ import os
 import signal
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from reviewgen import __version__
+from reviewgen.agents.persona import Calibration, PersonaAgent
 from reviewgen.core.config import Config, config_hash
 from reviewgen.core.errors import ReviewgenError
 from reviewgen.core.schemas import Usage
 from reviewgen.pipeline.acceptor import Acceptance, InProcess
 from reviewgen.pipeline.build import build
-from reviewgen.pipeline.ledger import JsonlWriter, read_ledger
+from reviewgen.pipeline.ledger import JsonlWriter, LedgerState, read_ledger
 from reviewgen.pipeline.orchestrator import Budget, Orchestrator, RunStats
-from reviewgen.pipeline.reference import Reference
+from reviewgen.pipeline.reference import Reference, load_reference
+from reviewgen.text.aspects import AspectLexicon
 from reviewgen.vectorstore import SNAPSHOT_NAME
 from reviewgen.vectorstore import restore as restore_store
 
@@ -41,6 +44,7 @@ class RunResult:
     usage: dict[str, Usage]
     cost: float
     notes: list[str] = field(default_factory=list)
+    executor: dict[str, Any] = field(default_factory=lambda: {"executor": "local"})
 
     @property
     def reviews_per_minute(self) -> float:
@@ -119,6 +123,7 @@ def write_manifest(
         "seconds": round(result.stats.elapsed, 3),
         "model_seconds": round(result.stats.model_seconds, 3),
         "reviews_per_minute": round(result.reviews_per_minute, 2),
+        **result.executor,
         "reference": (reference.manifest(config.reference.holdout_fraction) if reference else None),
         "config": config.model_dump(mode="json"),
     }
@@ -142,6 +147,8 @@ def generate(
     notes = []
     if state.torn_bytes:
         notes.append(f"dropped a torn last line ({state.torn_bytes} bytes) from {REVIEWS}")
+    if config.run.executor == "ray":
+        return _generate_on_ray(config, out, state, notes, reference, calibrate, on_progress)
     count = config.run.count
     built = build(config, reference=reference, calibrate=calibrate, expected_size=count)
     stages = built.stages
@@ -205,6 +212,58 @@ def generate(
         rejects.close()
     final = result(status)
     write_manifest(out, config, final, stages.model_labels, built.reference)
+    return final
+
+
+def _generate_on_ray(
+    config: Config,
+    out: Path,
+    state: LedgerState,
+    notes: list[str],
+    reference: Reference | None,
+    calibrate: bool,
+    on_progress: Any,
+) -> RunResult:
+    """The same run on a Ray cluster: this process plans the slots, Ray workers draft, one
+    acceptor actor accepts (``pipeline/ray_executor.py``)."""
+    from reviewgen.pipeline.ray_executor import RayExecutor  # ray is an optional extra
+
+    if reference is None and config.reference.path:
+        lexicon = AspectLexicon(config.category.aspects)
+        parts = None if calibrate else []
+        reference = load_reference(config.reference, lexicon, calibrate_parts=parts)
+    count = config.run.count
+    agent = PersonaAgent(config, reference.calibration if reference else Calibration())
+    ratings = agent.allocate(count, config.run.seed)
+    done_slots = {record.slot for record in state.records}
+    todo = [(slot, ratings[slot]) for slot in range(count) if slot not in done_slots]
+    executor = RayExecutor(config, out, reference=reference, cost_of=partial(cost_of, config))
+    stats = RunStats()
+    stats.accepted = stats.resumed = len(done_slots)
+
+    def result(status: str, usage: dict[str, Usage]) -> RunResult:
+        return RunResult(
+            out,
+            status,
+            stats.accepted,
+            len(done_slots),
+            stats,
+            usage,
+            cost_of(config, executor.labels, usage),
+            notes,
+            executor.describe(),
+        )
+
+    try:
+        write_manifest(out, config, result("running", {}), executor.labels, reference)
+        try:
+            status = executor.run(todo, stats, on_progress)
+        finally:
+            stats.finished = time.perf_counter()
+        final = result(status, executor.finish(stats))
+    finally:
+        executor.close()
+    write_manifest(out, config, final, executor.labels, reference)
     return final
 
 
