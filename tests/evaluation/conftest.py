@@ -10,7 +10,7 @@ from tests.evaluation.corpus import LEXICON, make_reviews
 
 
 def options(**changes: object) -> EvaluationOptions:
-    return EvaluationOptions(**{"aspects": LEXICON, "workers": 1, **changes})
+    return EvaluationOptions(**{"aspects": LEXICON, "workers": 1, "zero_shot": False, **changes})
 
 
 @pytest.fixture(scope="module")

@@ -149,3 +149,26 @@ def make_reviews(n: int, seed: int, *, ratings: bool = True, prefix: str = "") -
         text = (prefix + " " if prefix else "") + make_text(rating, rng)
         rows.append(ReviewRow(text=text, rating=rating if ratings else None, id=f"{seed}-{i}"))
     return rows
+
+
+_FORMAL = [
+    "The device delivers exceptional battery endurance; furthermore, charging is remarkably "
+    "efficient.",
+    "Its photographic capabilities are noteworthy, particularly in challenging illumination.",
+    "The display exhibits outstanding luminosity and considerable colour accuracy.",
+    "Performance remains consistently responsive across demanding applications.",
+    "Overall, the construction quality communicates considerable refinement.",
+    "Additionally, the software experience is intuitive and thoughtfully organised.",
+    "Connectivity proved dependable throughout extended evaluation periods.",
+    "Consequently, this handset represents a compelling proposition at its price point.",
+]
+
+
+def make_formal_reviews(n: int, seed: int) -> list[ReviewRow]:
+    """Reviews in another register (long words, semicolons, no first person): any detector
+    family should tell them from ``make_reviews``."""
+    rng = random.Random(seed)
+    return [
+        ReviewRow(text=" ".join(rng.sample(_FORMAL, rng.randint(3, 6))), rating=5, id=f"f{i}")
+        for i in range(n)
+    ]

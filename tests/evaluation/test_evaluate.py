@@ -16,13 +16,16 @@ TOP_LEVEL = [
     "overall",
     "scorecard",
     "summary",
+    "warnings",
     "options",
     "inputs",
+    "independence",
     "shape",
     "sentiment",
     "topics",
     "realism",
     "diversity",
+    "phrases",
     "uniqueness",
     "utility",
     "privacy",
@@ -34,23 +37,34 @@ def test_two_samples_of_one_distribution_pass_the_realism_checks(same_distributi
     for check in (
         "Realism",
         "Length",
+        "Long reviews",
         "Tone vs stars",
         "Topics",
         "Lexical diversity",
+        "Stock phrases",
         "Memorisation",
         "Utility",
         "Privacy",
     ):
         assert status[check] == "pass", check
     summary = same_distribution.summary
-    assert summary["auc"] == same_distribution.metrics["realism"]["auc"]
+    realism = same_distribution.metrics["realism"]
+    assert summary["auc"] == summary["detector_auc_worst"] == realism["auc"]
+    aucs = {name: f["auc"] for name, f in realism["families"].items() if f["status"] == "ok"}
+    assert set(aucs) == {"tfidf_lr", "naive_bayes", "stylometric"}
+    assert summary["detector_family_worst"] == max(aucs, key=aucs.get)
+    assert summary["detector_auc_worst"] == max(aucs.values())
+    assert all(summary[f"auc_{name}"] == auc for name, auc in aucs.items())
+    zero = realism["families"]["zero_shot"]
+    assert zero["status"] == "skipped" and "turned off" in zero["reason"]
+    assert summary["auc_zero_shot"] is None
     assert summary["words_ks"] < 0.1 and summary["rating_tv"] < 0.1
 
 
 def test_document_layout_and_inputs(same_distribution):
     metrics = json.loads(same_distribution.to_json())
     assert list(metrics) == TOP_LEVEL
-    assert metrics["schema"] == "reviewgen.evaluation/1"
+    assert metrics["schema"] == "reviewgen.evaluation/2"
     inputs = metrics["inputs"]
     assert inputs["synthetic"]["rows"] == 300
     assert inputs["reference"]["rows"] + inputs["holdout"]["rows"] == 500

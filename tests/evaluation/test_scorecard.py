@@ -2,7 +2,16 @@ import pytest
 
 from reviewgen.core.errors import ConfigError
 from reviewgen.evaluation.result import EvaluationResult
-from reviewgen.evaluation.scorecard import Check, Gate, lookup, overall, parse_gate, summarise
+from reviewgen.evaluation.scorecard import (
+    Check,
+    Gate,
+    lookup,
+    metric_names,
+    overall,
+    parse_gate,
+    score,
+    summarise,
+)
 
 
 def test_check_status_at_the_thresholds():
@@ -50,7 +59,7 @@ def test_gates():
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("aucc=0.8", "unknown metric 'aucc'; valid: auc, "),
+        ("aucc=0.8", "unknown metric 'aucc'; valid: detector_auc_worst, auc, "),
         ("auc", "expected METRIC=VALUE"),
         ("auc=high", "'high' is not a number"),
     ],
@@ -75,3 +84,17 @@ def test_gate_failures_include_score_card_statuses():
     assert result.gate_failures([]) == []
     assert result.gate_failures([], "fail") == ["score card: Length is fail (words_ks = 0.5)"]
     assert len(result.gate_failures([], "warn")) == 2
+
+
+def test_marked_metrics_are_flagged_not_independent_in_the_score_card():
+    summary = {"detector_auc_worst": 0.8, "detector_family_worst": "tfidf_lr", "words_ks": 0.05}
+    marks = {"detector_auc_worst": "realism.v1 filtered with it"}
+    rows = {row["metric"]: row for row in score(summary, marks)}
+    realism = rows["detector_auc_worst"]
+    assert realism["independent"] is False and realism["status"] == "warn"
+    assert realism["note"] == (
+        "worst family: tfidf_lr; also used as a filter in this run: not independent "
+        "(realism.v1 filtered with it)"
+    )
+    assert rows["words_ks"]["independent"] is True and rows["words_ks"]["note"] is None
+    assert "detector_family_worst" not in metric_names()  # a name, not a gate

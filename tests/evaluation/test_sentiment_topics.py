@@ -50,3 +50,13 @@ def test_topic_shares_and_gaps():
     assert result["max_abs_gap"] == round(1.0 - battery["real"], 4)
     no_lexicon = compare_topics(profiles["synthetic"], profiles["reference"], [])
     assert no_lexicon["status"] == "not_enough_data"
+
+
+def test_agreeing_more_often_than_real_reviews_is_a_gap_too():
+    # Every star matches its tone: agreement 1.0, above the real set's own (about 0.84).
+    clear = [("Love it, great phone, wonderful camera.", 5)] * 80
+    clear += [("Terrible, awful, broken and useless.", 1)] * 40
+    result = compare_sentiment(clear, sample(2))
+    agreement = result["agreement"]
+    assert agreement["synthetic"] == 1.0 and agreement["real"] < 0.9
+    assert agreement["gap"] == round(1.0 - agreement["real"], 4) > 0.1

@@ -74,3 +74,15 @@ def test_histogram_shares_sum_to_one_and_the_last_bin_holds_the_tail():
     assert abs(sum(hist["synthetic"]) - 1) < 1e-3 and abs(sum(hist["real"]) - 1) < 1e-3
     assert hist["synthetic"][-1] == 0.02  # the two outliers, not 60 empty bins
     assert len(hist["edges"]) <= 23
+
+
+def test_the_share_of_long_reviews_is_compared():
+    rows = make_reviews(200, seed=1)
+    long_text = " ".join(["word"] * 116)  # 116 words: over the 115-word line
+    padded = [ReviewRow(text=long_text, rating=5) for _ in range(20)]
+    reference = rows[:180] + padded  # 10% long, like real reviews
+    result = compare_shape(*profiles(rows, reference))["long_reviews"]
+    assert result == {"words_over": 115, "synthetic": 0.0, "real": 0.1, "gap": 0.1}
+    at_line = [ReviewRow(text=" ".join(["word"] * 115), rating=5)] * 20
+    result = compare_shape(*profiles(rows[:180] + at_line, reference))["long_reviews"]
+    assert result["synthetic"] == 0.0  # exactly 115 words is not over

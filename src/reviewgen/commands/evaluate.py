@@ -19,9 +19,15 @@ gates (exit code 1 when one fails; the report is written first):
   --fail-over METRIC=VALUE    fail when METRIC is above VALUE, e.g. auc=0.85
   --fail-on fail|warn         fail when a score-card check has that status (warn: or worse)
   A metric that could not be computed (not enough data) fails its gate.
-  METRIC is a key of "summary" in metrics.json, e.g. auc, detection_score, words_ks,
-  rating_tv, distinct_2_ratio, closer_than_holdout_share, near_copy_rate, tstr_f1_ratio,
-  pii_rate (docs/EVALUATION.md lists them all).
+  METRIC is a key of "summary" in metrics.json, e.g. detector_auc_worst (= auc: the worst
+  detector family), auc_stylometric, words_ks, long_review_gap, sentiment_agreement_gap,
+  distinct_2_ratio, assistant_phrase_ratio, near_copy_rate, tstr_f1_ratio, pii_rate
+  (docs/EVALUATION.md lists them all).
+
+independence: when SYNTHETIC is a reviewgen output, its run.json says which critic rules
+  filtered the drafts; a metric measured with the same tool is marked "also used as a filter
+  in this run: not independent", and real reviews the generator saw in its reference are
+  counted (a warning when there are any).
 
 example:
   reviewgen evaluate out/ --reference real.csv --out report/ --fail-over auc=0.9
@@ -33,9 +39,10 @@ def register(subparsers: Any) -> None:
         "evaluate",
         help="measure how real, varied, useful and safe a synthetic set is",
         description="Compare synthetic reviews with real ones: shape, sentiment, topics, "
-        "realism (classifier two-sample test), diversity, copies of real reviews, utility "
-        "(train synthetic, test real) and personal data. Writes metrics.json, report.html and "
-        "DATASET_CARD.md.",
+        "realism (four detector families: TF-IDF + logistic regression, naive Bayes, "
+        "stylometric boosting, a zero-shot language-model criterion; the worst is the "
+        "headline), diversity, stock phrases, copies of real reviews, utility (train synthetic, "
+        "test real) and personal data. Writes metrics.json, report.html and DATASET_CARD.md.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -69,6 +76,25 @@ def register(subparsers: Any) -> None:
     options.add_argument("--seed", type=int, default=0)
     options.add_argument("--limit", type=int, help="read at most this many rows per file")
     options.add_argument(
+        "--no-zero-shot",
+        action="store_true",
+        help="skip the zero-shot detector (the slowest: about a second per review on one core)",
+    )
+    options.add_argument(
+        "--zero-shot-model",
+        default="smollm2-135m-instruct",
+        metavar="MODEL",
+        help="llama.cpp model scoring the zero-shot detector: a packaged name or a .gguf file "
+        "(default smollm2-135m-instruct; use one that did not write the reviews)",
+    )
+    options.add_argument(
+        "--zero-shot-max",
+        type=int,
+        default=300,
+        metavar="N",
+        help="reviews per set the zero-shot detector scores (default 300)",
+    )
+    options.add_argument(
         "--workers",
         type=int,
         default=min(2, os.cpu_count() or 1),
@@ -87,6 +113,19 @@ def register(subparsers: Any) -> None:
         help="rating column of SYNTHETIC if it differs from --rating-col ('' for none)",
     )
     parser.set_defaults(func=run)
+
+
+def family_line(realism: dict[str, Any]) -> str:
+    """``tfidf_lr 0.71, naive_bayes 0.70, stylometric 0.84, zero_shot skipped``."""
+    families = realism.get("families", {})
+    if not families:
+        return realism.get("reason", "not computed")
+    return ", ".join(
+        f"{name} {family['auc']:.3f}"
+        if family.get("status") == "ok"
+        else f"{name} {family.get('status')}"
+        for name, family in families.items()
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -115,6 +154,9 @@ def run(args: argparse.Namespace) -> int:
         holdout_share=args.holdout_share,
         aspects=config.category.aspects,
         workers=args.workers,
+        zero_shot=not args.no_zero_shot,
+        zero_shot_model=args.zero_shot_model,
+        zero_shot_max=args.zero_shot_max,
     )
     columns = columns_from(args)
     synthetic_columns = replace(
@@ -126,18 +168,24 @@ def run(args: argparse.Namespace) -> int:
             else args.synthetic_rating_col or None
         ),
     )
+    run_info, run_source = load_run_info(args.synthetic)
     result = evaluate(
         ReviewSource(Path(args.synthetic), synthetic_columns, args.limit),
         ReviewSource(Path(args.reference), columns, args.limit),
         None if args.holdout is None else ReviewSource(Path(args.holdout), columns, args.limit),
         options,
+        run_info=run_info,
+        run_source=run_source,
     )
-    run_info, run_source = load_run_info(args.synthetic)
     paths = write_report(result, args.out, run_info=run_info, run_source=run_source)
+    for warning in result.metrics["warnings"]:
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"overall: {result.overall}")
     for row in result.scorecard:
         value = "n/a" if row["value"] is None else f"{row['value']:g}"
-        print(f"  {row['status']:<4}  {row['check']:<18} {row['metric']} = {value}")
+        note = f"  [{row['note']}]" if row["note"] else ""
+        print(f"  {row['status']:<4}  {row['check']:<18} {row['metric']} = {value}{note}")
+    print("  detector families: " + family_line(result.metrics["realism"]))
     print("wrote " + ", ".join(str(p) for p in paths.values()))
     failures = result.gate_failures(gates, args.fail_on)
     for failure in failures:

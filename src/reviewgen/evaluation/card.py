@@ -157,23 +157,56 @@ def _evaluation(metrics: dict[str, Any]) -> list[str]:
         f"`reviewgen evaluate` on {metrics['created_at']}. Overall: **{metrics['overall']}**.",
         "",
     ]
+    lines += [f"> **Warning:** {w}" for w in metrics.get("warnings", [])]
+    if metrics.get("warnings"):
+        lines.append("")
     lines += _table(
         ["Check", "Value", "Status", "Thresholds", "Meaning"],
         [
-            [r["check"], r["value"], r["status"], r["rule"], r["meaning"]]
+            [
+                r["check"],
+                r["value"],
+                r["status"],
+                r["rule"],
+                r["meaning"] + (f" ({r['note']})" if r.get("note") else ""),
+            ]
             for r in metrics["scorecard"]
         ],
     )
+    return lines + _detectors(metrics)
+
+
+def _detectors(metrics: dict[str, Any]) -> list[str]:
     realism = metrics.get("realism", {})
-    if realism.get("status") == "ok":
-        low, high = realism["auc_ci95"]
-        lines += [
-            f"A classifier tells synthetic from real with ROC-AUC {realism['auc']:.3f} "
-            f"(95% CI {low:.3f}–{high:.3f}; 0.5 = indistinguishable). "
-            "Full numbers: `metrics.json`; plots: `report.html`.",
-            "",
-        ]
-    return lines
+    if realism.get("status") != "ok":
+        return []
+    marks = metrics.get("independence", {}).get("not_independent", {})
+    low, high = realism["auc_ci95"]
+    lines = [
+        f"Detector families (ROC-AUC, 0.5 = indistinguishable). The headline is the worst: "
+        f"**{realism['family_worst']}**, AUC {realism['auc']:.3f} (95% CI {low:.3f}–{high:.3f}).",
+        "",
+    ]
+    rows = []
+    for name, family in realism["families"].items():
+        label = family.get("label", name)
+        if family.get("model"):
+            label += f" ({family['model']})"
+        if f"auc_{name}" in marks:
+            label += " (also used as a filter in this run: not independent)"
+        ok = family.get("status") == "ok"
+        rows.append(
+            [
+                name,
+                label,
+                family["auc"] if ok else family.get("status"),
+                f"{family['auc_ci95'][0]:.3f}–{family['auc_ci95'][1]:.3f}"
+                if ok
+                else family.get("reason"),
+            ]
+        )
+    lines += _table(["Family", "Detector", "AUC", "95% CI / reason"], rows)
+    return [*lines, "Full numbers: `metrics.json`; plots: `report.html`.", ""]
 
 
 INTENDED_USE = """## Intended use

@@ -15,6 +15,9 @@ class EvaluationOptions:
     flat however large the files are); length, rating, topic, PII and copy checks see every row.
     ``workers > 1`` runs checks in spawned processes: the calling script needs the
     ``if __name__ == "__main__":`` guard, as with any ``multiprocessing`` code.
+    ``zero_shot`` scores up to ``zero_shot_max`` reviews per set with ``zero_shot_model`` (a
+    llama.cpp model: about a second per review on one core); off, or without the model, that
+    detector family is reported as skipped.
     """
 
     seed: int = 0
@@ -26,6 +29,9 @@ class EvaluationOptions:
     aspects: Mapping[str, list[str]] | None = None
     folds: int = 5
     workers: int = 1
+    zero_shot: bool = True
+    zero_shot_model: str = "smollm2-135m-instruct"
+    zero_shot_max: int = 300
 
     def __post_init__(self) -> None:
         if self.max_sample < 50:
@@ -38,6 +44,8 @@ class EvaluationOptions:
             raise ConfigError(f"folds must be at least 2, got {self.folds}")
         if self.workers < 1:
             raise ConfigError(f"workers must be at least 1, got {self.workers}")
+        if self.zero_shot_max < 25:
+            raise ConfigError(f"zero_shot_max must be at least 25, got {self.zero_shot_max}")
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -49,4 +57,7 @@ class EvaluationOptions:
             "holdout_share": self.holdout_share,
             "aspects": sorted(self.aspects) if self.aspects else None,
             "folds": self.folds,
+            "zero_shot": self.zero_shot,
+            "zero_shot_model": self.zero_shot_model,
+            "zero_shot_max": self.zero_shot_max,
         }

@@ -80,12 +80,16 @@ def _header(m: dict[str, Any]) -> str:
         ],
         ["Holdout (real)", holdout_source, f"{holdout['rows']:,}"],
     ]
+    warnings = "".join(
+        f'<p class="notice"><b>Warning:</b> {escape(w)}</p>' for w in m.get("warnings", [])
+    )
     return (
         "<h1>Synthetic review evaluation</h1>"
         f'<p class="muted">{escape(m["generator"])} · {escape(m["created_at"])} · '
         f"{m['seconds']} s · schema <code>{escape(m['schema'])}</code></p>"
         '<p class="notice">Every review in the evaluated synthetic set is machine-generated. '
         "It is for building and testing systems, not for posting as real customer reviews.</p>"
+        + warnings
         + _table(["Set", "Source", "Rows"], rows, numeric=(2,))
         + f'<p class="muted">Heavier checks use a seeded sample of at most '
         f"{m['options']['max_sample']:,} reviews per set; lengths, ratings, topics, personal "
@@ -93,22 +97,66 @@ def _header(m: dict[str, Any]) -> str:
     )
 
 
+def _meaning_and_note(row: dict[str, Any]) -> str:
+    note = row.get("note")
+    return escape(row["meaning"]) + (f'<br><i class="muted">{escape(note)}</i>' if note else "")
+
+
 def _scorecard(m: dict[str, Any]) -> str:
     rows = [
         [
-            escape(r["check"]),
+            escape(r["check"]) + ("" if r.get("independent", True) else " *"),
             _fmt(r["value"], 4),
             _badge(r["status"]),
             escape(r["rule"]),
-            escape(r["meaning"]),
+            _meaning_and_note(r),
         ]
         for r in m["scorecard"]
     ]
     return (
         f"<h2>Score card</h2><p>Overall: {_badge(m['overall'])} "
-        '<span class="muted">(worst check; n/a = not enough data)</span></p>'
+        '<span class="muted">(worst check; n/a = not enough data; * = measured with a tool '
+        "the run also filtered with, so not independent)</span></p>"
         + _table(["Check", "Value", "Status", "Thresholds", "What it means"], rows, (1,))
     )
+
+
+def _independence(m: dict[str, Any]) -> str:
+    block = m.get("independence", {})
+    title = "Independence from the run"
+    meaning = (
+        "Which metrics were measured with a tool the run also filtered drafts with, and whether "
+        "the real reviews here are ones the generator saw."
+    )
+    if block.get("status") != "ok":
+        return _section(
+            title, meaning, f'<p class="nodata">Not checked: {escape(block.get("reason", ""))}</p>'
+        )
+    filters = ", ".join(f"<code>{escape(f)}</code>" for f in block["filters"]) or "none"
+    content = f"<p>Run: <code>{escape(block['run'])}</code>. Critic rules: {filters}.</p>"
+    marks = block["not_independent"]
+    if marks:
+        rows = [[f"<code>{escape(k)}</code>", escape(v)] for k, v in marks.items()]
+        content += "<h3>Also used as a filter in this run: not independent</h3>" + _table(
+            ["Metric", "Filter"], rows
+        )
+    overlap = block.get("reference_overlap", {})
+    if overlap.get("status") == "ok":
+        content += (
+            f"<p>Real reviews here that the generator saw in its reference "
+            f"(<code>{escape(overlap['run_reference'])}</code>"
+            + (
+                f", less its held-out part <code>{escape(overlap['run_holdout'])}</code>"
+                if overlap["run_holdout"]
+                else ""
+            )
+            + f"): <b>{overlap['in_common']:,}</b> of {overlap['evaluation_real_rows']:,}.</p>"
+        )
+    else:
+        content += (
+            f'<p class="muted">Reference overlap not checked: {escape(overlap["reason"])}</p>'
+        )
+    return _section(title, meaning, content)
 
 
 def _shape(m: dict[str, Any]) -> str:
@@ -148,6 +196,11 @@ def _shape(m: dict[str, Any]) -> str:
         '<p class="muted">KS: largest gap between the two cumulative distributions (0 = same, '
         "1 = disjoint). Wasserstein: how far, in words/characters/sentences, one distribution "
         "must move to become the other.</p>"
+    )
+    long = s["long_reviews"]
+    content += (
+        f"<p>Reviews over {long['words_over']} words: synthetic <b>{_pct(long[SYN])}</b>, real "
+        f"<b>{_pct(long[REF])}</b> (gap {_pct(long['gap'])}).</p>"
     )
     ratings = s["ratings"]
     content += "<h3>Star ratings</h3>"
@@ -222,29 +275,41 @@ def _topics(m: dict[str, Any]) -> str:
 
 
 def _auc_spread(r: dict[str, Any]) -> str:
-    if r.get("draws", 1) > 1:
-        aucs = ", ".join(_fmt(a) for a in r["draw_aucs"])
-        return f"mean of {r['draws']} draws of the real sample: {aucs}"
-    return f"folds {', '.join(_fmt(a) for a in r['fold_aucs'])}"
+    if len(r.get("draw_aucs", [])) > 1:
+        return "draws " + ", ".join(_fmt(a) for a in r["draw_aucs"])
+    if r.get("fold_aucs"):
+        return "folds " + ", ".join(_fmt(a) for a in r["fold_aucs"])
+    return f"{r['n_per_set']:,} per set, no training"
 
 
-def _realism(m: dict[str, Any]) -> str:
-    r = m["realism"]
-    title = "Realism (classifier two-sample test)"
-    meaning = (
-        "Logistic regression on word 1–2-grams and character 2–5-grams, 5-fold cross-validated "
-        "on equal-size samples: ROC-AUC 0.5 = indistinguishable, 1.0 = always told apart."
-    )
-    missing = _missing(r)
-    if missing:
-        return _section(title, meaning, missing)
-    low, high = r["auc_ci95"]
+def _family_rows(r: dict[str, Any], marks: dict[str, str]) -> list[list[str]]:
+    rows = []
+    for name, family in r["families"].items():
+        label = escape(family.get("label", name))
+        if name == "zero_shot" and family.get("model"):
+            label += f" ({escape(family['model'])})"
+        if f"auc_{name}" in marks:
+            label += '<br><i class="muted">also used as a filter in this run: not independent</i>'
+        if family.get("status") != "ok":
+            reason = escape(family.get("reason", family.get("status", "")))
+            rows.append([f"<code>{name}</code>", label, "–", "–", f"{family['status']}: {reason}"])
+            continue
+        low, high = family["auc_ci95"]
+        rows.append(
+            [
+                f"<code>{name}</code>" + (" <b>(worst)</b>" if name == r["family_worst"] else ""),
+                label,
+                _fmt(family["auc"]),
+                f"{_fmt(low)}–{_fmt(high)}",
+                _auc_spread(family),
+            ]
+        )
+    return rows
+
+
+def _giveaway_tables(family: dict[str, Any]) -> str:
     content = (
-        f'<p><span class="big">AUC {_fmt(r["auc"])}</span> (95% CI {_fmt(low)}–{_fmt(high)}; '
-        f"{_auc_spread(r)}) on {r['n_per_set']:,} reviews "
-        f"per set. Detection score <b>{_fmt(r['detection_score'])}</b> "
-        '<span class="muted">(1 − (2·max(AUC, 0.5) − 1); 1 = undetectable)</span>.</p>'
-        "<h3>What gives the synthetic set away</h3>"
+        "<h3>What gives the synthetic set away (TF-IDF + logistic regression)</h3>"
         '<p class="muted">N-grams the classifier weighs most towards "synthetic", with the share '
         "of reviews in each set that use them (in character n-grams, ␣ marks a word boundary). "
         "Frequent in synthetic, rare in real: candidates for the prompt or critic to "
@@ -258,12 +323,99 @@ def _realism(m: dict[str, Any]) -> str:
                 _pct(g["synthetic_share"]),
                 _pct(g["real_share"]),
             ]
-            for g in r["giveaways"][kind]
+            for g in family["giveaways"][kind]
         ]
         content += f"<h3>{label}</h3>" + (
             _table(["n-gram", "Weight", "Synthetic", "Real"], rows, numeric=(1, 2, 3))
             if rows
             else '<p class="muted">none</p>'
+        )
+    return content
+
+
+def _style_table(family: dict[str, Any]) -> str:
+    rows = [
+        [
+            f"<code>{escape(f['feature'])}</code>",
+            _fmt(f[f"{SYN}_mean"]),
+            _fmt(f[f"{REF}_mean"]),
+            f"{f['effect_size']:+.2f}",
+        ]
+        for f in family["largest_differences"]
+    ]
+    return (
+        "<h3>Style: the largest differences (stylometric features)</h3>"
+        '<p class="muted">Mean per review; effect size = difference in pooled standard '
+        "deviations (±0.2 small, ±0.8 large).</p>"
+        + _table(["Feature", "Synthetic", "Real", "Effect size"], rows, numeric=(1, 2, 3))
+    )
+
+
+def _realism(m: dict[str, Any]) -> str:
+    r = m["realism"]
+    title = "Realism (detector families)"
+    meaning = (
+        "Four kinds of detector try to tell synthetic from real: ROC-AUC 0.5 = "
+        "indistinguishable, 1.0 = always told apart. The trained ones are 5-fold "
+        "cross-validated on the same balanced samples; the headline is the worst family."
+    )
+    missing = _missing(r)
+    if missing:
+        return _section(title, meaning, missing)
+    marks = m.get("independence", {}).get("not_independent", {})
+    low, high = r["auc_ci95"]
+    content = (
+        f'<p><span class="big">AUC {_fmt(r["auc"])}</span> ({escape(r["family_worst"])}, '
+        f"the worst family; 95% CI {_fmt(low)}–{_fmt(high)}) on {r['n_per_set']:,} reviews per "
+        f"set. Detection score <b>{_fmt(r['detection_score'])}</b> "
+        '<span class="muted">(1 − (2·max(AUC, 0.5) − 1); 1 = undetectable)</span>.</p>'
+        + _table(
+            ["Family", "Detector", "AUC", "95% CI", "Spread"],
+            _family_rows(r, marks),
+            numeric=(2, 3),
+        )
+    )
+    zero = r["families"].get("zero_shot", {})
+    if zero.get("status") == "ok":
+        content += (
+            f'<p class="muted">Zero-shot: {escape(zero["model"])} scored '
+            f"{zero['n_per_set']:,} reviews per set (first {zero['max_tokens']} tokens, "
+            f"{_fmt(zero['seconds_per_text'], 2)} s per review); mean criterion synthetic "
+            f"{_fmt(zero['criterion_mean'][SYN], 2)}, real {_fmt(zero['criterion_mean'][REF], 2)} "
+            f"(AUC with synthetic scoring higher: {_fmt(zero['auc_synthetic_higher'])}).</p>"
+        )
+    tfidf = r["families"].get("tfidf_lr", {})
+    if tfidf.get("status") == "ok":
+        content += _giveaway_tables(tfidf)
+    style = r["families"].get("stylometric", {})
+    if style.get("status") == "ok":
+        content += _style_table(style)
+    return _section(title, meaning, content)
+
+
+def _phrases(m: dict[str, Any]) -> str:
+    ph = m["phrases"]
+    title = "Stock phrases"
+    meaning = "Assistant-style phrases per 1,000 words, on equal-size samples of both sets."
+    missing = _missing(ph)
+    if missing:
+        return _section(title, meaning, missing)
+    rate = ph["per_1k_words"]
+    content = (
+        f"<p>Synthetic <b>{_fmt(rate[SYN], 2)}</b>, real <b>{_fmt(rate[REF], 2)}</b> per 1,000 "
+        f"words: ratio <b>{_fmt(ph['ratio'], 2)}</b> (1 = as often as real reviews).</p>"
+    )
+    rows = [
+        [
+            f"<code>{escape(t['phrase'])}</code>",
+            _fmt(t["synthetic_per_1k_words"], 2),
+            _fmt(t["real_per_1k_words"], 2),
+        ]
+        for t in ph["top"]
+    ]
+    if rows:
+        content += "<h3>Most over-used</h3>" + _table(
+            ["Phrase", "Synthetic", "Real"], rows, numeric=(1, 2)
         )
     return _section(title, meaning, content)
 
@@ -413,11 +565,13 @@ def render_html(metrics: dict[str, Any]) -> str:
         for part in (
             _header,
             _scorecard,
+            _independence,
             _shape,
             _sentiment,
             _topics,
             _realism,
             _diversity,
+            _phrases,
             _uniqueness,
             _utility,
             _privacy,

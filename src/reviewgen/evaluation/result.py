@@ -8,7 +8,7 @@ from typing import Any
 
 from reviewgen.evaluation.scorecard import Gate, overall, score, summarise
 
-SCHEMA = "reviewgen.evaluation/1"
+SCHEMA = "reviewgen.evaluation/2"
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class EvaluationResult:
     def from_metrics(cls, document: dict[str, Any]) -> EvaluationResult:
         """Add ``summary``, ``scorecard`` and ``overall`` to a document of section metrics."""
         summary = summarise(document)
-        card = score(summary)
+        card = score(summary, document.get("independence", {}).get("not_independent"))
         head = {k: document[k] for k in ("schema", "generator", "created_at", "seconds")}
         rest = {k: v for k, v in document.items() if k not in head}
         return cls(
@@ -27,7 +27,7 @@ class EvaluationResult:
         )
 
     @property
-    def summary(self) -> dict[str, float | None]:
+    def summary(self) -> dict[str, Any]:
         return self.metrics["summary"]
 
     @property

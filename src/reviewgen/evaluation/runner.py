@@ -2,7 +2,8 @@
 
 The expensive checks run in worker processes while the main process profiles the rows: the
 embedding pass and the PII scan stream the sources themselves (from the start), and the
-classifier test starts as soon as the samples are drawn.
+detector families (the zero-shot one apart: it is the slowest) start as soon as the samples
+are drawn.
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ from typing import Any
 from reviewgen import __version__
 from reviewgen.core.datasets import ReviewRow
 from reviewgen.core.errors import DataError
+from reviewgen.evaluation.detectors.zero_shot import skipped, zero_shot_test
 from reviewgen.evaluation.diversity import compare_diversity
+from reviewgen.evaluation.independence import independence, overlap_warning
 from reviewgen.evaluation.options import EvaluationOptions
+from reviewgen.evaluation.phrases import compare_phrases
 from reviewgen.evaluation.privacy import scan_pii
 from reviewgen.evaluation.profile import SetProfile, profile_sets
-from reviewgen.evaluation.realism import two_sample_test
+from reviewgen.evaluation.realism import trained_families, with_headline
 from reviewgen.evaluation.result import SCHEMA, EvaluationResult
 from reviewgen.evaluation.sentiment import compare_sentiment
 from reviewgen.evaluation.shape import compare_shape
@@ -39,6 +43,7 @@ SECTIONS = (
     "topics",
     "realism",
     "diversity",
+    "phrases",
     "uniqueness",
     "utility",
     "privacy",
@@ -92,17 +97,36 @@ def _require_rows(profiles: dict[str, SetProfile]) -> None:
         raise DataError("the reference set has no reviews with text")
 
 
+def _zero_shot(pool: Any, syn_texts: list[str], ref_texts: list[str], options: EvaluationOptions):
+    if not options.zero_shot:
+        return _Done(skipped("turned off (--no-zero-shot)", options.zero_shot_model))
+    return pool.apply_async(
+        zero_shot_test,
+        (syn_texts, ref_texts),
+        {
+            "model": options.zero_shot_model,
+            "max_per_set": options.zero_shot_max,
+            "seed": options.seed,
+        },
+    )
+
+
 def evaluate(
     synthetic: Rows,
     reference: Rows,
     holdout: Rows | None = None,
     options: EvaluationOptions | None = None,
+    *,
+    run_info: dict[str, Any] | None = None,
+    run_source: str = "no run.json was given",
 ) -> EvaluationResult:
     """Compare synthetic reviews with real ones.
 
     Each input is a path, a ``ReviewSource`` or a list of ``ReviewRow`` and is streamed more
     than once; without ``holdout``, a seeded ``holdout_share`` of the reference is held out and
-    every comparison uses the rest.
+    every comparison uses the rest. ``run_info`` is the run's ``run.json`` (``load_run_info``):
+    with it, metrics measured by a tool the run also filtered with are marked, and real
+    reviews the generator saw are counted.
     """
     options = options or EvaluationOptions()
     syn_rows, ref_rows = as_source(synthetic), as_source(reference)
@@ -115,8 +139,11 @@ def evaluate(
         _require_rows(profiles)
         syn, ref, hold = profiles["synthetic"], profiles["reference"], profiles["holdout"]
         syn_texts, ref_texts = [t for t, _ in syn.sample], [t for t, _ in ref.sample]
+        zero_shot = _zero_shot(pool, syn_texts, ref_texts, options)
         realism = pool.apply_async(
-            two_sample_test, (syn_texts, ref_texts), {"seed": options.seed, "folds": options.folds}
+            trained_families,
+            (syn_texts, ref_texts),
+            {"seed": options.seed, "folds": options.folds},
         )
         metrics: dict[str, Any] = {
             "shape": compare_shape(syn, ref),
@@ -126,9 +153,10 @@ def evaluate(
                 ref.sample, syn.sample, hold.sample, seed=options.seed
             ),
             "diversity": compare_diversity(syn_texts, ref_texts, seed=options.seed),
+            "phrases": compare_phrases(syn_texts, ref_texts, seed=options.seed),
         }
         similar = similarity.get()
-        metrics["realism"] = realism.get()
+        metrics["realism"] = with_headline(realism.get(), zero_shot.get())
         metrics["privacy"] = privacy.get()
     metrics["uniqueness"] = similar["uniqueness"]
     if metrics["diversity"]["status"] == OK:
@@ -148,13 +176,23 @@ def evaluate(
             "split_from_reference": hold_rows is None,
         },
     }
+    checked = independence(
+        run_info,
+        run_source,
+        options,
+        metrics["realism"].get("family_worst"),
+        [ref_rows] if hold_rows is None else [ref_rows, hold_rows],
+    )
+    warning = overlap_warning(checked.get("reference_overlap", {}))
     document = {
         "schema": SCHEMA,
         "generator": f"reviewgen {__version__}",
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(time.perf_counter() - started, 2),
+        "warnings": [warning] if warning else [],
         "options": options.to_json(),
         "inputs": inputs,
+        "independence": checked,
         **{key: metrics[key] for key in SECTIONS},
     }
     return EvaluationResult.from_metrics(document)

@@ -10,16 +10,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from reviewgen.core.errors import ConfigError
+from reviewgen.evaluation.independence import NOT_INDEPENDENT
+from reviewgen.evaluation.realism import FAMILY_NAMES
 from reviewgen.evaluation.status import OK
 
 # summary name -> path in metrics.json
 SUMMARY_PATHS: dict[str, tuple[str, ...]] = {
+    # The headline: the worst detector family's AUC (``auc`` is the same number, kept so
+    # existing gates read the worst family too).
+    "detector_auc_worst": ("realism", "auc"),
     "auc": ("realism", "auc"),
     "detection_score": ("realism", "detection_score"),
+    **{f"auc_{name}": ("realism", "families", name, "auc") for name in FAMILY_NAMES},
     "words_ks": ("shape", "words", "ks"),
     "characters_ks": ("shape", "characters", "ks"),
     "sentences_ks": ("shape", "sentences", "ks"),
     "words_wasserstein": ("shape", "words", "wasserstein"),
+    "long_review_share_synthetic": ("shape", "long_reviews", "synthetic"),
+    "long_review_share_real": ("shape", "long_reviews", "real"),
+    "long_review_gap": ("shape", "long_reviews", "gap"),
     "rating_tv": ("shape", "ratings", "tv"),
     "sentiment_agreement_synthetic": ("sentiment", "agreement", "synthetic"),
     "sentiment_agreement_real": ("sentiment", "agreement", "real"),
@@ -33,6 +42,9 @@ SUMMARY_PATHS: dict[str, tuple[str, ...]] = {
     "compression_ratio_real": ("diversity", "compression_ratio", "real"),
     "near_duplicate_rate_synthetic": ("diversity", "near_duplicate_rate", "synthetic"),
     "near_duplicate_rate_real": ("diversity", "near_duplicate_rate", "real"),
+    "assistant_phrase_rate_synthetic": ("phrases", "per_1k_words", "synthetic"),
+    "assistant_phrase_rate_real": ("phrases", "per_1k_words", "real"),
+    "assistant_phrase_ratio": ("phrases", "ratio"),
     "closer_than_holdout_share": ("uniqueness", "dcr", "closer_than_holdout_share"),
     "near_copy_rate": ("uniqueness", "copies", "rate"),
     "near_copy_excess": ("uniqueness", "copies", "excess_rate"),
@@ -54,8 +66,13 @@ def lookup(metrics: dict[str, Any], path: tuple[str, ...]) -> float | None:
     return node if isinstance(node, int | float) else None
 
 
-def summarise(metrics: dict[str, Any]) -> dict[str, float | None]:
-    summary = {name: lookup(metrics, path) for name, path in SUMMARY_PATHS.items()}
+def summarise(metrics: dict[str, Any]) -> dict[str, Any]:
+    """Flat numbers by name, plus ``detector_family_worst``: the family behind the headline."""
+    summary: dict[str, Any] = {name: lookup(metrics, path) for name, path in SUMMARY_PATHS.items()}
+    realism = metrics.get("realism", {})
+    summary["detector_family_worst"] = (
+        realism.get("family_worst") if realism.get("status") == OK else None
+    )
     syn, real = summary["near_duplicate_rate_synthetic"], summary["near_duplicate_rate_real"]
     summary["near_duplicate_excess"] = (
         None if syn is None or real is None else round(max(0.0, syn - real), 4)
@@ -87,10 +104,10 @@ class Check:
 CHECKS = (
     Check(
         "Realism",
-        "auc",
-        0.70,
+        "detector_auc_worst",
+        0.75,
         0.85,
-        "Cross-validated AUC of a classifier telling synthetic from real (0.5 = cannot).",
+        "AUC of the detector family that best tells synthetic from real (0.5 = none can).",
     ),
     Check(
         "Length",
@@ -98,6 +115,13 @@ CHECKS = (
         0.10,
         0.20,
         "KS distance between the word-count distributions (0 = same shape).",
+    ),
+    Check(
+        "Long reviews",
+        "long_review_gap",
+        0.02,
+        0.05,
+        "Gap in the share of reviews over 115 words (the real set's long tail).",
     ),
     Check(
         "Ratings",
@@ -111,7 +135,8 @@ CHECKS = (
         "sentiment_agreement_gap",
         0.05,
         0.15,
-        "Gap in how often VADER sentiment agrees with the stars (4-5★ > 0, 1-2★ < 0).",
+        "Distance, either way, from the real reviews' own rate of VADER sentiment agreeing "
+        "with the stars (4-5★ > 0, 1-2★ < 0): agreeing more often than real is no better.",
     ),
     Check(
         "Topics",
@@ -123,17 +148,24 @@ CHECKS = (
     Check(
         "Lexical diversity",
         "distinct_2_ratio",
-        0.90,
-        0.75,
+        0.95,
+        0.85,
         "Distinct word bigrams, synthetic over real, at equal sample size.",
         higher_is_better=True,
     ),
     Check(
         "Near-duplicates",
         "near_duplicate_excess",
-        0.01,
-        0.05,
-        "Within-set near-duplicate rate, synthetic minus real.",
+        0.0,
+        0.02,
+        "Within-set near-duplicate rate, synthetic minus real (pass: no more than real).",
+    ),
+    Check(
+        "Stock phrases",
+        "assistant_phrase_ratio",
+        2.0,
+        3.0,
+        "Assistant-style phrases per word, synthetic over real (1 = as often as real).",
     ),
     Check(
         "Memorisation",
@@ -170,7 +202,18 @@ CHECKS = (
 _ORDER = {"pass": 0, "n/a": 0, "warn": 1, "fail": 2}
 
 
-def score(summary: dict[str, float | None]) -> list[dict[str, Any]]:
+def _note(check: Check, summary: dict[str, Any], marks: dict[str, str]) -> str | None:
+    notes = []
+    if check.metric == "detector_auc_worst" and summary.get("detector_family_worst"):
+        notes.append(f"worst family: {summary['detector_family_worst']}")
+    if check.metric in marks:
+        notes.append(f"{NOT_INDEPENDENT} ({marks[check.metric]})")
+    return "; ".join(notes) or None
+
+
+def score(summary: dict[str, Any], marks: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """One row per check; ``marks`` (metric -> filter) flags metrics the run filtered on."""
+    marks = marks or {}
     return [
         {
             "check": check.name,
@@ -179,6 +222,8 @@ def score(summary: dict[str, float | None]) -> list[dict[str, Any]]:
             "status": check.status(summary.get(check.metric)),
             "rule": check.rule(),
             "meaning": check.meaning,
+            "independent": check.metric not in marks,
+            "note": _note(check, summary, marks),
         }
         for check in CHECKS
     ]
@@ -199,7 +244,7 @@ class Gate:
     limit: float
     under: bool
 
-    def failure(self, summary: dict[str, float | None]) -> str | None:
+    def failure(self, summary: dict[str, Any]) -> str | None:
         value = summary.get(self.metric)
         if value is None:
             return f"{self.metric} could not be computed (not enough data)"

@@ -24,6 +24,8 @@ from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from reviewgen.core.errors import PromptTooLong, ProviderError
 
 N_BATCH = 512
@@ -75,16 +77,9 @@ class LlamaEngine:
 
     def __init__(self, model_path: str, *, n_ctx: int, slots: int, threads: int) -> None:
         import llama_cpp
-        from llama_cpp._logger import set_verbose
 
-        set_verbose(False)  # llama.cpp's log: errors only
         self._ll = llama_cpp
-        model_params = llama_cpp.llama_model_default_params()
-        # Memory-mapped, as llama-cpp-python loads it (the library's default is "auto").
-        model_params.load_mode = llama_cpp.LLAMA_LOAD_MODE_MMAP
-        self._model = llama_cpp.llama_model_load_from_file(model_path.encode(), model_params)
-        if not self._model:
-            raise ValueError(f"llama.cpp could not load {model_path}")
+        self._model = _load_model(llama_cpp, model_path)
         self._vocab = llama_cpp.llama_model_get_vocab(self._model)
         self.n_vocab = llama_cpp.llama_vocab_n_tokens(self._vocab)
         params = llama_cpp.llama_context_default_params()
@@ -116,14 +111,7 @@ class LlamaEngine:
 
     def tokenize(self, text: str, *, add_bos: bool, special: bool) -> list[int]:
         """Thread-safe: tokenizing only reads the vocabulary."""
-        data = text.encode("utf-8")
-        size = len(data) + 8
-        buffer = (self._ll.llama_token * size)()
-        n = self._ll.llama_tokenize(self._vocab, data, len(data), buffer, size, add_bos, special)
-        if n < 0:
-            buffer = (self._ll.llama_token * -n)()
-            n = self._ll.llama_tokenize(self._vocab, data, len(data), buffer, -n, add_bos, special)
-        return list(buffer[:n])
+        return _tokenize(self._ll, self._vocab, text, add_bos=add_bos, special=special)
 
     def piece(self, token: int) -> bytes:
         buffer = ctypes.create_string_buffer(64)
@@ -334,6 +322,98 @@ class LlamaEngine:
         if slot.sampler is not None:
             self._ll.llama_sampler_free(slot.sampler)
             slot.sampler = None
+
+
+class LlamaScorer:
+    """The model's next-token distribution at every position of a text, for likelihood measures
+    (a zero-shot detector scores a text by how typical each of its tokens is to the model).
+
+    Generation asks llama.cpp for logits at each sequence's last token only; this decodes one
+    sequence per call in a single batch that asks for them at every position, so the cost is one
+    forward pass over the text (``Llama(logits_all=True).eval`` of llama-cpp-python took ~8 s per
+    short text on a 2-core machine). One caller at a time; texts are cut to ``n_ctx`` tokens.
+    """
+
+    def __init__(self, model_path: str, *, n_ctx: int = 256, threads: int = 1) -> None:
+        import llama_cpp
+
+        self._ll = llama_cpp
+        self._model = _load_model(llama_cpp, model_path)
+        self._vocab = llama_cpp.llama_model_get_vocab(self._model)
+        self.n_vocab = llama_cpp.llama_vocab_n_tokens(self._vocab)
+        params = llama_cpp.llama_context_default_params()
+        params.n_ctx = params.n_batch = params.n_ubatch = n_ctx
+        params.n_seq_max = 1
+        params.n_threads = params.n_threads_batch = threads
+        params.flash_attn_type = llama_cpp.LLAMA_FLASH_ATTN_TYPE_DISABLED
+        params.no_perf = True
+        self._ctx = llama_cpp.llama_init_from_model(self._model, params)
+        if not self._ctx:
+            llama_cpp.llama_model_free(self._model)
+            raise ValueError(f"llama.cpp could not create a context of {n_ctx} tokens")
+        self._memory = llama_cpp.llama_get_memory(self._ctx)
+        self.n_ctx = n_ctx
+        self._batch = llama_cpp.llama_batch_init(n_ctx, 0, 1)
+        # A text is scored as a document of its own: after the model's start token if it adds
+        # one, else after its end-of-text separator, so the first word is predicted too.
+        if llama_cpp.llama_vocab_get_add_bos(self._vocab):
+            start = llama_cpp.llama_vocab_bos(self._vocab)
+        else:
+            start = llama_cpp.llama_vocab_eot(self._vocab)
+        self._start = [start] if start >= 0 else []
+
+    def tokens(self, text: str) -> list[int]:
+        """The start token and the text's tokens, at most ``n_ctx`` in all."""
+        body = _tokenize(self._ll, self._vocab, text, add_bos=False, special=False)
+        return (self._start + body)[: self.n_ctx]
+
+    def logits(self, tokens: Sequence[int]) -> np.ndarray:
+        """Row ``i``: the logits for the token after ``tokens[: i + 1]`` (a float32 copy)."""
+        n = len(tokens)
+        if not 0 < n <= self.n_ctx:
+            raise ValueError(f"between 1 and {self.n_ctx} tokens, got {n}")
+        self._ll.llama_memory_clear(self._memory, True)
+        batch = self._batch
+        for i, token in enumerate(tokens):
+            batch.token[i] = token
+            batch.pos[i] = i
+            batch.n_seq_id[i] = 1
+            batch.seq_id[i][0] = 0
+            batch.logits[i] = True
+        batch.n_tokens = n
+        if self._ll.llama_decode(self._ctx, batch) != 0:
+            raise RuntimeError("llama_decode failed")
+        pointer = self._ll.llama_get_logits(self._ctx)
+        return np.ctypeslib.as_array(pointer, shape=(n, self.n_vocab)).copy()
+
+    def close(self) -> None:
+        self._ll.llama_batch_free(self._batch)
+        self._ll.llama_free(self._ctx)
+        self._ll.llama_model_free(self._model)
+
+
+def _load_model(llama_cpp: Any, model_path: str) -> Any:
+    from llama_cpp._logger import set_verbose
+
+    set_verbose(False)  # llama.cpp's log: errors only
+    model_params = llama_cpp.llama_model_default_params()
+    # Memory-mapped, as llama-cpp-python loads it (the library's default is "auto").
+    model_params.load_mode = llama_cpp.LLAMA_LOAD_MODE_MMAP
+    model = llama_cpp.llama_model_load_from_file(model_path.encode(), model_params)
+    if not model:
+        raise ValueError(f"llama.cpp could not load {model_path}")
+    return model
+
+
+def _tokenize(llama_cpp: Any, vocab: Any, text: str, *, add_bos: bool, special: bool) -> list[int]:
+    data = text.encode("utf-8")
+    size = len(data) + 8
+    buffer = (llama_cpp.llama_token * size)()
+    n = llama_cpp.llama_tokenize(vocab, data, len(data), buffer, size, add_bos, special)
+    if n < 0:
+        buffer = (llama_cpp.llama_token * -n)()
+        n = llama_cpp.llama_tokenize(vocab, data, len(data), buffer, -n, add_bos, special)
+    return list(buffer[:n])
 
 
 def _fail(request: _Request, exc: Exception) -> None:
