@@ -7,9 +7,10 @@ agent (``markup.v1`` compares a draft with them). Rules take the default config'
 it lists them, their own defaults otherwise, and see the reviews in file order through one
 instance each, as a run's drafts (``rating_consistency.v1`` counts what it has let through).
 Rules that call a model are skipped; a verdict that says ``skipped`` or ``warming_up`` (
-``realism.v1`` without a reference) counts as not judged. Each rate comes with its 95% Wilson
-interval. Writes ``results/rules_on_real.json`` (counts only, no review text); ``--show N``
-prints N failures per rule.
+``realism.v1`` without a reference) counts as not judged. A few non-default settings the docs
+compare with (``VARIANTS``) run as extra rows. Each rate comes with its 95% Wilson interval.
+Writes ``results/rules_on_real.json`` (counts only, no review text); ``--show N`` prints N
+failures per rule.
 
     .venv/bin/python benchmarks/bench_rules_on_real.py [REVIEWS.csv] [--show N]
 """
@@ -17,6 +18,7 @@ prints N failures per rule.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 import time
@@ -41,6 +43,14 @@ NOT_JUDGED = ("skipped", "warming_up")
 # "pleased.It": two sentences without a space, which a URL detector may read as a domain.
 SENTENCE_JOIN = re.compile(r"[A-Za-z]+\.[A-Z][a-z]*")
 CATEGORICAL = ("kinds", "categories")
+# Settings the docs compare with the defaults (docs/CRITIC_RULES.md): names allowed or not, and
+# how many words in a row from the writer's prompts make an echo.
+VARIANTS = (
+    ("pii.v1", {"reject": ["email", "phone", "url", "card", "address", "person"]}),
+    ("markup.v1", {"echo_words": 5}),
+    ("markup.v1", {"echo_words": 4}),
+    ("markup.v1", {"echo_words": 3}),
+)
 QUIET = ("spans", "tells", "last_token")  # text, or a detail another label already counts
 COLUMNS = (
     "false_failures",
@@ -80,10 +90,17 @@ def labels(details: dict[str, Any]) -> list[str]:
     return found
 
 
-def rules_to_run(config) -> list[CriticRule]:
-    """Every registered rule once, with the config's params when it lists the rule."""
+def rules_to_run(config) -> list[tuple[str, CriticRule]]:
+    """Every registered rule once, with the config's params when it lists the rule, then the
+    variants (labelled with their params)."""
     listed = {rule.name: rule for rule in build_rules(config.critic.rules)}
-    return [listed.get(name) or cls(name=name) for name, cls in critic_rules.items().items()]
+    checks = [(n, listed.get(n) or cls(name=n)) for n, cls in critic_rules.items().items()]
+    for name, values in VARIANTS:
+        where = f"variant {name}"
+        params = critic_rules.params(name, values, name_at=where, params_at=where)
+        label = f"{name} {json.dumps(values, separators=(',', ':'))}"
+        checks.append((label, critic_rules.get(name)(params, name=name)))
+    return checks
 
 
 def main() -> int:
@@ -99,11 +116,11 @@ def main() -> int:
     config = load_config(None, [])
     agent = PersonaAgent(config, Calibration())
     lexicon = AspectLexicon(config.category.aspects)
-    rules = rules_to_run(config)
+    checks = rules_to_run(config)
     judged: Counter[str] = Counter()
-    failed: dict[str, list[int]] = {rule.name: [] for rule in rules}
-    reasons: dict[str, Counter[str]] = {rule.name: Counter() for rule in rules}
-    by_stars: dict[str, Counter[int]] = {rule.name: Counter() for rule in rules}
+    failed: dict[str, list[int]] = {label: [] for label, _ in checks}
+    reasons: dict[str, Counter[str]] = {label: Counter() for label, _ in checks}
+    by_stars: dict[str, Counter[int]] = {label: Counter() for label, _ in checks}
     seconds: Counter[str] = Counter()
     for index, row in enumerate(rows):
         sampled = agent.plan(index, row.rating, config.run.seed)
@@ -121,27 +138,27 @@ def main() -> int:
             category_noun=config.category.noun,
             prompt_headers=PROMPT_HEADERS,
         )
-        for rule in rules:
+        for label, rule in checks:
             if rule.needs_model:
                 continue
             started = time.perf_counter()
             verdict = rule.check(row.text, context)
-            seconds[rule.name] += time.perf_counter() - started
+            seconds[label] += time.perf_counter() - started
             if any(key in verdict.details for key in NOT_JUDGED):
                 continue
-            judged[rule.name] += 1
+            judged[label] += 1
             if not verdict.passed:
-                failed[rule.name].append(index)
-                reasons[rule.name].update(labels(verdict.details))
-                by_stars[rule.name][row.rating] += 1
-                if len(failed[rule.name]) <= args.show:
-                    shown = f"{rule.name} #{index} {row.rating}* {verdict.details}"
+                failed[label].append(index)
+                reasons[label].update(labels(verdict.details))
+                by_stars[label][row.rating] += 1
+                if len(failed[label]) <= args.show:
+                    shown = f"{label} #{index} {row.rating}* {verdict.details}"
                     print(f"{shown}: {row.text[:200]!r}")
     stars_total = Counter(row.rating for row in rows)
     results = []
-    for rule in rules:
-        n, hits = judged[rule.name], len(failed[rule.name])
-        entry: dict[str, Any] = {"rule": rule.name, "reviews": len(rows), "judged": n}
+    for label, rule in checks:
+        n, hits = judged[label], len(failed[label])
+        entry: dict[str, Any] = {"rule": label, "reviews": len(rows), "judged": n}
         entry |= dict.fromkeys(COLUMNS, "")
         if rule.needs_model:
             entry["not_judged_because"] = "it calls a model"
@@ -153,16 +170,16 @@ def main() -> int:
                 "false_failure_rate": round(hits / n, 5),
                 "ci95": interval(hits, n),
                 "rate_by_stars": {
-                    s: round(by_stars[rule.name][s] / stars_total[s], 4)
-                    for s in sorted(stars_total)
+                    s: round(by_stars[label][s] / stars_total[s], 4) for s in sorted(stars_total)
                 },
-                "failures_by_detail": dict(reasons[rule.name].most_common()),
-                "ms_per_review": round(1000 * seconds[rule.name] / len(rows), 3),
+                "failures_by_detail": dict(reasons[label].most_common()),
+                "ms_per_review": round(1000 * seconds[label] / len(rows), 3),
             }
         results.append(entry)
-    any_failed = set().union(*failed.values())
+    defaults = [failed[label] for label, _ in checks if label in critic_rules.items()]
+    any_failed = set().union(*defaults)
     results.append(
-        {"rule": "any of them", "reviews": len(rows), "judged": len(rows)}
+        {"rule": "any rule at its defaults", "reviews": len(rows), "judged": len(rows)}
         | dict.fromkeys(COLUMNS, "")
         | {
             "false_failures": len(any_failed),
