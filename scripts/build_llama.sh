@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build llama-cpp-python once, without the CPU-native kernels that crash on AMX CPUs
-# (docs/NOTES.md), and keep the wheel in a cache keyed by version and flags, so a stale or
+# (docs/HISTORY.md), and keep the wheel in a cache keyed by version and flags, so a stale or
 # crashed build from elsewhere is never picked up by accident.
 set -euo pipefail
 PY=${1:?usage: build_llama.sh PYTHON}

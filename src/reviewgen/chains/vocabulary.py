@@ -8,7 +8,7 @@ under a unigram approximation, the bias that brings its share down to the refere
 written under a bias are counted as if unbiased (each token weighted by ``exp(-bias / T)``), so
 the estimate does not chase its own correction. Aspect words are never biased: the critic
 wants them. Product names are not protected: words of marketplace titles ("with", "16GB",
-"3G") are among the drafts' giveaways. Measured in docs/NOTES.md.
+"3G") are among the drafts' giveaways. Measured in docs/HISTORY.md.
 """
 
 from __future__ import annotations

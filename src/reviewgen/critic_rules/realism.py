@@ -10,8 +10,8 @@ fit; right after a fit, when there are few, it comes from out-of-fold scores, si
 classifier scores its own training drafts too confidently.
 
 It is the same family of classifier as the evaluation's realism test, so that test may
-overstate the gain; docs/NOTES.md (session 11) has the effect on it and on two other
-detectors. Without a reference the rule passes every draft: it has nothing real to learn
+overstate the gain; docs/HISTORY.md (realism of reference runs) has the effect on it and on
+two other detectors. Without a reference the rule passes every draft: it has nothing real to learn
 from. Drafts arrive in a fixed order at concurrency 1, so such a run stays reproducible.
 """
 

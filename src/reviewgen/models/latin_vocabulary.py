@@ -8,7 +8,7 @@ vocabulary is ranked by frequency), every single Latin character and punctuation
 byte fallbacks and the control tokens, and stays a valid SentencePiece vocabulary: a word whose
 piece was cut is spelled with smaller pieces or bytes.
 
-The cut trades speed for faithful prompts (docs/NOTES.md, sessions 6 and 7). At 150,000 (102k
+The cut trades speed for faithful prompts (docs/HISTORY.md, measured 2026-11-30). At 150,000 (102k
 tokens, the default) generation ran 44 tokens/s against 29 for the whole vocabulary, and 1.1% of
 the tokens of real reviews and product titles are spelled differently. At 50,000 (37k tokens) it
 ran 60 tokens/s, but 5.4% are, and its reference run scored AUC 0.869 against 0.835 (mean of 5

@@ -4,9 +4,9 @@ Why: asyncio runs ready tasks round-robin. When a burst of replies comes back, e
 own work (critic, noise, embedding, store, ledger) and the scheduling hops LangChain takes
 before the next request leaves (a task per call) are queued behind the other workers' work,
 so every next request leaves only once the whole burst is done. The workers then move in
-lock-step waves and the loop idles between them (docs/NOTES.md, session 11). A worker that
-keeps the turn from a reply to its next request has at most one other worker's work ahead of
-each hop. The loop is single-threaded, so the turn costs no parallelism: only model calls,
+lock-step waves and the loop idles between them (measured 2026-11-30: docs/HISTORY.md). A
+worker that keeps the turn from a reply to its next request has at most one other worker's work
+ahead of each hop. The loop is single-threaded, so the turn costs no parallelism: only model calls,
 rate-limit waits and retry back-offs overlap, and they run outside it.
 """
 

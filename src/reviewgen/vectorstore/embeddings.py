@@ -1,7 +1,7 @@
 """Text embedders for the duplicate store, registered by versioned name.
 
 ``hashing.v1`` (default) needs no model: signed char 3-5-gram hashing into 256 dimensions catches
-copies, template repetition and light edits (measured in docs/NOTES.md and
+copies, template repetition and light edits (measured in docs/HISTORY.md and
 benchmarks/results/store_quality.json). Semantic paraphrases need a semantic
 embedder: ``sentence_transformers.v1`` (extra) or ``provider.v1`` (the provider's embeddings API).
 """
