@@ -187,7 +187,7 @@ class Writer:
     def _slot_exemplars(self, plan: ReviewPlan, rng: random.Random) -> list[Exemplar]:
         """A slot's candidates share every example but the last, in the same order: llama.cpp
         keeps the evaluated prefix, so a new candidate evaluates one example instead of k (on
-        2 cores, evaluating the prompt is half of the model's time; docs/NOTES.md, session 9)."""
+        2 cores, evaluating the prompt is half of the model's time; docs/HISTORY.md, 2026-11-30)."""
         shared = self.pool.draw(plan, self.k, item_rng(plan.seed, "exemplars"))[: self.k - 1]
         last = self.pool.draw(plan, self.k, rng, exclude=frozenset(e.id for e in shared))[:1]
         return shared + last

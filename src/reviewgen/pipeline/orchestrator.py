@@ -5,8 +5,8 @@ Per slot: plan (persona agent) -> draft (writer) -> critic -> revise until it pa
 ledger. A slot keeps its plan across failed candidates, so the delivered rating mix is the
 planned one; a slot that exhausts ``max_candidates_per_slot`` is re-planned with the same rating.
 
-Plain asyncio rather than a LangGraph ``StateGraph``: a 5-node LangGraph loop measured 7.6 ms of
-framework time per review here, above the whole 5 ms overhead budget (docs/NOTES.md). The
+Plain asyncio rather than a LangGraph ``StateGraph``: the loop is about 100 lines, and the
+pipeline's own work has a budget of 5 ms per review (``benchmarks/bench_overhead.py``). The
 writer and judge are LangChain Runnables; ``reviewgen graph`` draws this loop as Mermaid.
 """
 
@@ -272,7 +272,7 @@ class Orchestrator:
         length bin filled, too close to a source or an accepted review) is sent back with
         feedback while revisions remain. In completion style it is rejected: the model cannot
         read feedback, and a new sample from the same prompt was measured as no faster than a
-        new candidate (docs/NOTES.md, session 4).
+        new candidate (measured 2026-11-29: docs/HISTORY.md).
         """
         rng = item_rng(plan.seed, "candidate", candidate)
         drafts = 1
