@@ -80,17 +80,34 @@ async def baseline(
             handle.write(json.dumps({"text": text, "rating": rating, "synthetic": True}) + "\n")
 
 
-def run_baseline(count: int, reference: Path, overrides: list[str], work: Path) -> float:
-    """Minutes the baseline took; a kept one of the same size is reused (it is seeded, so
-    another run of it writes the same reviews)."""
+def run_baseline(
+    count: int, reference: Path, overrides: list[str], work: Path
+) -> tuple[float, bool]:
+    """Minutes the baseline took, and whether it was reused: a kept one of the same size is
+    (it is seeded, so another run of it writes the same reviews)."""
     out, meta = work / "baseline.jsonl", work / "baseline.meta.json"
     if out.exists() and meta.exists() and len(read(out)) == count:
-        return float(json.loads(meta.read_text())["minutes"])
+        return float(json.loads(meta.read_text())["minutes"]), True
     started = time.perf_counter()
     asyncio.run(baseline(count, reference, overrides, out))
     minutes = (time.perf_counter() - started) / 60
     meta.write_text(json.dumps({"minutes": minutes}))
-    return minutes
+    return minutes, False
+
+
+def describe(count: int, experiment: list[str], seed: int, concurrency: int, reused: bool) -> str:
+    """What was run, for the results file (the command line's facts, nothing hand-written)."""
+    config = "the default config" + (f" with {', '.join(experiment)}" if experiment else "")
+    baseline_source = (
+        "reused from the kept directory, with the time recorded when it was written"
+        if reused
+        else "written in this run"
+    )
+    return (
+        f"{count} reviews from {config}, seed {seed}, concurrency {concurrency}; half of the "
+        "real reviews as the reference, the other half only for measuring; the single-prompt "
+        f"baseline {baseline_source}; AUC as reviewgen evaluate computes it (seed 0)."
+    )
 
 
 def score(name: str, synthetic: Path, measure: Path) -> dict:
@@ -176,7 +193,7 @@ def main() -> None:
         )
         resume = (work / "pipeline" / "reviews.jsonl").exists()
         result = generate(config, work / "pipeline", resume=resume, overwrite=not resume)
-        baseline_minutes = run_baseline(count, reference, overrides, work)
+        baseline_minutes, reused = run_baseline(count, reference, overrides, work)
         ours, theirs = read(work / "pipeline" / "reviews.jsonl"), read(work / "baseline.jsonl")
         threshold = config.store.threshold
         rows = [
@@ -202,7 +219,8 @@ def main() -> None:
                 "re_aimed_share": "",
             },
         ]
-    save("pipeline" if not overrides else "pipeline-fake", rows)
+    note = describe(count, experiment, config.run.seed, config.run.concurrency, reused)
+    save("pipeline" if not overrides else "pipeline-fake", rows, note)
 
 
 if __name__ == "__main__":

@@ -33,14 +33,16 @@ def set_overrides(argv: list[str] | None = None) -> list[str]:
     return [args[i + 1] for i, arg in enumerate(args[:-1]) if arg == "--set"]
 
 
-def save(name: str, rows: list[dict]) -> Path:
-    """Write results as JSON and print them as a Markdown table."""
+def save(name: str, rows: list[dict], note: str = "") -> Path:
+    """Write results as JSON and print them as a Markdown table; ``note`` says what was run."""
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"{name}.json"
     meta = {
         "machine": f"{platform.machine()}, {platform.python_version()}",
         "date": time.strftime("%Y-%m-%d"),
     }
+    if note:
+        meta["note"] = note
     path.write_text(json.dumps({"meta": meta, "rows": rows}, indent=2) + "\n")
     keys = list(rows[0])
     print("| " + " | ".join(keys) + " |")
