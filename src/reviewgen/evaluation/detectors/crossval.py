@@ -59,7 +59,7 @@ def draws_for(n: int) -> int:
 
     At 200 per set one draw's AUC moves by about 0.02 (standard deviation) with the real
     subsample and the folds alone: as much as most changes one would want to measure
-    (docs/NOTES.md). Small sets are cheap to classify, so they average several draws.
+    (docs/HISTORY.md). Small sets are cheap to classify, so they average several draws.
     """
     return max(1, min(MAX_DRAWS, SMALL_SET // n))
 

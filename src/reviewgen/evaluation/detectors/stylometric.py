@@ -3,7 +3,7 @@
 Lengths, punctuation, capitals, digits, apostrophes, slips such as a lowercase " i ", emoji and
 how often fixed function words occur: how a review is written, not what it is about. A generator
 can pass the lexical detectors with the right vocabulary and still be given away by style
-(docs/NOTES.md: shorter words and more first person in generated reviews). The report lists the
+(docs/HISTORY.md: shorter words and more first person in generated reviews). The report lists the
 features whose means differ most between the sets.
 """
 
