@@ -2,9 +2,10 @@
 
 Token buckets: a call waits until a request is available; tokens are charged after the call
 (their number is known only then), so the next call waits while the bucket is in debt. Each
-call is charged its own tokens (``usage.call_tokens``), also under concurrency. Calls already
-in flight when the bucket runs dry still finish, so a burst of K concurrent calls can overdraw
-it by up to K calls' tokens; the debt is then paid off before the next call starts.
+call is charged its own tokens (``call_tokens``, which ``models.usage`` fills), also under
+concurrency. Calls already in flight when the bucket runs dry still finish, so a burst of K
+concurrent calls can overdraw it by up to K calls' tokens; the debt is then paid off before
+the next call starts.
 """
 
 from __future__ import annotations
@@ -12,9 +13,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import TypeVar
 
-from reviewgen.models.usage import call_tokens
+# Tokens of the model calls made while one is set: a rate limiter charges each call its own
+# tokens. Every asyncio task has its own context, so concurrent calls never mix.
+call_tokens: ContextVar[list[int] | None] = ContextVar("call_tokens", default=None)
+
 
 T = TypeVar("T")
 

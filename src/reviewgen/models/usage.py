@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import threading
-from contextvars import ContextVar
 from typing import Any
 
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.outputs import LLMResult
 
+from reviewgen.core.ratelimit import call_tokens
 from reviewgen.core.schemas import Usage
-
-# Tokens of the model calls made while one is set: a rate limiter charges each call its own
-# tokens. Every asyncio task has its own context, so concurrent calls never mix.
-call_tokens: ContextVar[list[int] | None] = ContextVar("call_tokens", default=None)
 
 
 class UsageTracker(BaseCallbackHandler):
