@@ -17,6 +17,7 @@ from reviewgen.core.allocation import largest_remainder
 from reviewgen.core.config import Config
 from reviewgen.core.schemas import Persona, Product, ReviewPlan, WritingStyle
 from reviewgen.core.seeds import item_rng, stable_int
+from reviewgen.text.slips import SlipModel, default_model
 
 if TYPE_CHECKING:
     from reviewgen.agents.quotas import Quotas
@@ -39,6 +40,7 @@ class Calibration:
     aspects: dict[str, float] | None = None  # aspect -> share of reviews that mention it
     untargeted: list[float] = field(default_factory=list)  # length band -> share naming none
     vocabulary: list[str] = field(default_factory=list)  # texts a llama.cpp writer's words follow
+    slips: SlipModel | None = None  # which slips real writers make; None: the shipped rates
 
     def all_lengths(self) -> list[int]:
         return [n for values in self.lengths.values() for n in values]
@@ -110,16 +112,7 @@ class PersonaAgent:
         priorities = {
             a: round(w * rng.lognormvariate(0, 0.6), 3) for a, w in aspect_weights.items()
         }
-        low, high = mix.typo_rate
-        style = WritingStyle(
-            verbosity=_pick(rng, mix.verbosity),
-            casing=_pick(rng, mix.casing),
-            punctuation=_pick(rng, mix.punctuation),
-            typo_rate=round(rng.uniform(low, high), 4),
-            emoji=rng.random() < mix.emoji,
-            slang=rng.random() < mix.slang,
-            drops_apostrophes=rng.random() < mix.drops_apostrophes,
-        )
+        style = WritingStyle(verbosity=_pick(rng, mix.verbosity), emoji=rng.random() < mix.emoji)
         return Persona(
             age_band=_pick(rng, cfg.age_bands),
             occupation=rng.choice(cfg.occupations),
@@ -148,6 +141,14 @@ class PersonaAgent:
         elif style.verbosity == "chatty":
             low = middle
         return rng.randint(low, high)
+
+    def slips(self, seed: int, rating: int, length: int) -> dict[str, float]:
+        """The slips of a real review of this rating and length (its own stream of draws, so
+        plans keep their other choices whatever the slip rates)."""
+        rng = item_rng(seed, "slips")
+        if rng.random() >= self.config.persona.style.slips:
+            return {}
+        return (self.calibration.slips or default_model()).draw(rng, rating, length)
 
     def _open(self, priorities: dict[str, float]) -> dict[str, float]:
         """The priorities of aspects whose quota has room (all of them when none has)."""
@@ -183,6 +184,7 @@ class PersonaAgent:
         if self.calibration.untargeted and rng.random() < self.calibration.untargeted_share(length):
             wanted = 0
         aspects = _weighted_sample(rng, self._open(persona.priorities), wanted)
+        persona.style.slips = self.slips(seed, rating, length)
         return ReviewPlan(
             index=slot,
             seed=seed,

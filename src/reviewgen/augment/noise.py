@@ -1,7 +1,11 @@
-"""Human writing noise: typos, dropped apostrophes, casing and punctuation habits, slang, emoji.
+"""Human writing noise: the slips real customers make, and older typing-habit ops.
 
-Used two ways: ``apply_style_noise`` gives a generated review its persona's habits after the
-critic has passed it, and the registered ``typos.v1`` / ``style.v1`` ops augment datasets.
+``apply_style_noise`` gives a generated review its persona's habits after the critic has passed
+it: the slips (``reviewgen.text.slips``) the persona drew from a reference's mix, applied at the
+persona's rates, and, in the generator (``conform=True``), the kinds it did not draw repaired
+in the draft (a model imitating sloppy examples slips on its own), so a run shows each kind as
+often as the reference. Keyboard typos ("waas", "phhone") are not in the generator's noise:
+readers catch them at once; ``typos.v1`` and ``style.v1`` keep them as dataset augmentation.
 Every random choice comes from the ``rng`` passed in, so a seed reproduces the output; protected
 terms are never edited, so aspect words still match afterwards.
 """
@@ -26,6 +30,8 @@ from reviewgen.augment.base import (
 )
 from reviewgen.core.registry import Component, augmenters
 from reviewgen.core.schemas import WritingStyle
+from reviewgen.text import slips as slipkinds
+from reviewgen.text.words import word_count
 
 TypoKind = Literal["keyboard", "drop", "double", "swap"]
 TYPO_KINDS: tuple[TypoKind, ...] = ("keyboard", "drop", "double", "swap")
@@ -334,13 +340,326 @@ def add_emoji(text: str, rng: random.Random) -> tuple[str, int]:
     return text, count
 
 
+# --- slips real customers make (rates from reviewgen.text.slips) ------------------------------
+
+_SLIP_HOMOPHONES = {right: slip for right, slip, _ in slipkinds.HOMOPHONES}
+_HOMOPHONE_RE = re.compile(
+    r"(?<![\w'’])(?:"
+    + "|".join(
+        re.escape(r).replace("'", "['’]").replace(r"\ ", " ")
+        for r in sorted(_SLIP_HOMOPHONES, key=len, reverse=True)
+    )
+    + r")(?![\w'’])",
+    re.IGNORECASE,
+)
+_CONTRACTION_RE = re.compile(
+    r"(?<![\w'’])(?:"
+    + "|".join(c.replace("'", "['’]") for c in [*slipkinds.CONTRACTIONS, "it's"])
+    + r")(?![\w'’])",
+    re.IGNORECASE,
+)
+_BARE_CONTRACTIONS = {c.replace("'", ""): c for c in slipkinds.CONTRACTIONS}
+_BARE_RE = re.compile(
+    r"(?<![\w'’])(?:" + "|".join(_BARE_CONTRACTIONS) + r")(?![\w'’])", re.IGNORECASE
+)
+_BARE_ITS_RE = re.compile(
+    r"(?<![\w'’])its (?=(?:" + "|".join(slipkinds.ITS_NEXT) + r")\b)", re.IGNORECASE
+)
+_PRONOUN_I_RE = re.compile(r"(?<![\w'’.])I(?=(?:['’](?:m|ve|d|ll))?(?![\w'’]))")
+_LOWER_PRONOUN_RE = re.compile(r"(?<![\w'’.])i(?=(?:['’](?:m|ve|d|ll))?(?![\w'’]|\.e))")
+_SPACE_AFTER_RE = re.compile(r"(?<=[a-z]{2})([.!?,]) (?=[A-Za-z]{2})")
+_GLUED_RE = re.compile(r"(?<=[a-z]{2})([.!?,])(?=[A-Za-z]{2})(?!(?:com|net|org|co)\b)")
+_BOUNDARY_RE = re.compile(r"(?<=[A-Za-z0-9)])[.!?]+ +(?=[A-Za-z])")
+_TEXTSPEAK_RE = re.compile(
+    r"(?<![\w'’])(?:"
+    + "|".join(re.escape(k) for k in sorted(slipkinds.TEXTSPEAK, key=len, reverse=True))
+    + r")(?![\w'’])",
+    re.IGNORECASE,
+)
+_SENTENCE_RE = re.compile(r"[^.!?\n]+")
+_END_RE = re.compile(r"(?<![.!?])[.!?](?=\s|$)")
+_PAUSE_RE = re.compile(r"(?<![.!?,])[.,](?= +[A-Za-z])")
+_REPEATED_RE = re.compile(r"([!?])[!?]+")
+_DOTS_RE = re.compile(r"(?:\.{2,}|…)( ?)(?=(\S?))")
+_LOWER_START_RE = re.compile(r"(?:(?<=\A)|(?<=[.!?…] )|(?<=\n))([a-z])(?=[a-z'’ ])")
+_UPPER_START_RE = re.compile(r"(?:(?<=\A)|(?<=[.!?…] )|(?<=\n))(?:[A-HJ-Z](?=[a-z])|A(?= ))")
+_FINAL_RE = re.compile(r"[.!]+(?=\s*\Z)")
+EMPHASIS = frozenset(
+    slipkinds.wordlist("not never very really so all every love hate best worst do don't won't no")
+)
+# Words a joined sentence carries on in lower case ("...works great and the battery...").
+_CARRY_ON = frozenset(
+    slipkinds.wordlist(
+        "the it this that my a an and but so also very it's its i'm we they he she you there "
+        "great good works love"
+    )
+)
+JOINS = ((" ", 0.5), (", ", 0.3), (" and ", 0.2))
+BANGS = (("!!", 0.5), ("!!!", 0.35), ("!!!!", 0.15))
+DOTS = (("...", 0.6), ("..", 0.25), ("....", 0.15))
+EMOTICONS = {"positive": (":)", ":-)", ";)"), "negative": (":(", ":-("), "neutral": (":/",)}
+
+
+def _weighted(rng: random.Random, options: tuple[tuple[str, float], ...]) -> str:
+    return rng.choices([o for o, _ in options], weights=[w for _, w in options])[0]
+
+
+def _take(
+    text: str,
+    pattern: re.Pattern[str],
+    make: Callable[[re.Match[str]], str | None],
+    rate: float,
+    rng: random.Random,
+    guard: _Protection,
+    *,
+    chances: int | None = None,
+    eligible: Callable[[re.Match[str]], bool] = lambda m: True,
+) -> tuple[str, int]:
+    """Replace some eligible matches of ``pattern`` outside protected spans by ``make(match)``:
+    as many as ``rate`` of ``chances`` (default: the eligible matches) gives, and at least one.
+    """
+    found: list[int] = []
+
+    def collect(match: re.Match[str]) -> None:
+        if eligible(match):
+            found.append(match.start())
+
+    _substitute(text, pattern, collect, guard)
+    if not found:
+        return text, 0
+    draws = len(found) if chances is None else chances
+    wanted = max(1, sum(rng.random() < rate for _ in range(draws)))
+    chosen = set(rng.sample(found, min(wanted, len(found))))
+    return _substitute(text, pattern, lambda m: make(m) if m.start() in chosen else None, guard)
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int, int]]:
+    """(start, end, words) of each sentence between boundaries ``_BOUNDARY_RE`` finds."""
+    spans, start = [], 0
+    for match in _BOUNDARY_RE.finditer(text):
+        spans.append((start, match.start(), word_count(text[start : match.start()])))
+        start = match.end()
+    spans.append((start, len(text), word_count(text[start:])))
+    return spans
+
+
+def _run_on(text: str, rng: random.Random, guard: _Protection) -> tuple[str, int]:
+    """Join sentences from a random one on until it has ``RUN_ON_WORDS`` words."""
+    spans = _sentence_spans(text)
+    starts = [
+        i
+        for i in range(len(spans) - 1)
+        if sum(w for _, _, w in spans[i:]) >= slipkinds.RUN_ON_WORDS
+        and spans[i][2] < slipkinds.RUN_ON_WORDS
+    ]
+    if not starts:
+        return text, 0
+    first = rng.choice(starts)
+    words, last = 0, first
+    while last < len(spans) and words < slipkinds.RUN_ON_WORDS:
+        words += spans[last][2]
+        last += 1
+    joins = {spans[i][1] for i in range(first, last - 1)}  # boundary positions to remove
+
+    def join(match: re.Match[str]) -> str | None:
+        if match.start() not in joins:
+            return None
+        glue = _weighted(rng, JOINS)
+        following = text[match.end() :].split(" ", 1)[0]
+        if following.lower().strip(",.!?") in _CARRY_ON and following[:1].isupper():
+            if following.lower().startswith(("i'm", "i ")) or following == "I":
+                return glue
+            return glue + "\0"  # marks the next letter for lower case
+        return glue
+
+    joined, n = _substitute(text, _BOUNDARY_RE, join, guard)
+    return re.sub(r"\0(.)", lambda m: m.group(1).lower(), joined), n
+
+
+def _caps_rant(text: str, rate: float, rng: random.Random, guard: _Protection) -> tuple[str, int]:
+    """Shout whole sentences of ``CAPS_RANT_WORDS`` or more words (protected words keep case)."""
+    sentences = [
+        (m.start(), m.end())
+        for m in _SENTENCE_RE.finditer(text)
+        if len(m.group().split()) >= slipkinds.CAPS_RANT_WORDS
+    ]
+    if not sentences:
+        return text, 0
+    wanted = max(1, sum(rng.random() < rate for _ in sentences))
+    chosen = rng.sample(sentences, min(wanted, len(sentences)))
+
+    def shout(match: re.Match[str]) -> str | None:
+        inside = any(start <= match.start() < end for start, end in chosen)
+        return match.group().upper() if inside else None
+
+    text, _ = _substitute(text, _ANY_WORD_RE, shout, guard)
+    return text, len(chosen)
+
+
+def _emoticon(text: str, rng: random.Random) -> tuple[str, int]:
+    from reviewgen.text.sentiment import compound
+
+    score = compound(text)
+    mood = "positive" if score >= 0.3 else "negative" if score <= -0.3 else "neutral"
+    ends = [m.end() for m in re.finditer(r"[.!?]+(?=\s)", text)] + [len(text.rstrip())]
+    at = rng.choice(ends)
+    return text[:at] + " " + rng.choice(EMOTICONS[mood]) + text[at:], 1
+
+
+def _make_slip(
+    kind: str, text: str, rate: float, rng: random.Random, guard: _Protection
+) -> tuple[str, int]:
+    """Make slips of one kind in ``text``: ``rate`` of its chances, at least one."""
+    if kind == "homophone":
+        return _take(
+            text,
+            _HOMOPHONE_RE,
+            lambda m: match_case(
+                m.group(), _SLIP_HOMOPHONES[" ".join(m.group().lower().replace("’", "'").split())]
+            ),
+            rate,
+            rng,
+            guard,
+        )
+    if kind == "apostrophe":
+        return _take(
+            text, _CONTRACTION_RE, lambda m: re.sub("['’]", "", m.group()), rate, rng, guard
+        )
+    if kind == "lower_i":
+        return _take(text, _PRONOUN_I_RE, lambda m: "i", rate, rng, guard)
+    if kind == "no_space":
+        return _take(text, _SPACE_AFTER_RE, lambda m: m.group(1), rate, rng, guard)
+    if kind == "run_on":
+        return _run_on(text, rng, guard)
+    if kind == "textspeak":
+        return _take(
+            text,
+            _TEXTSPEAK_RE,
+            lambda m: match_case(m.group(), slipkinds.TEXTSPEAK[m.group().lower()]),
+            rate,
+            rng,
+            guard,
+        )
+    if kind == "caps_word":
+        return _take(
+            text,
+            _WORD_RE,
+            lambda m: m.group().upper(),
+            rate,
+            rng,
+            guard,
+            chances=len(_WORD_RE.findall(text)),
+            eligible=lambda m: (
+                m.group().lower() in EMPHASIS or abs(_valence(m.group())) >= SHOUT_MIN_VALENCE
+            ),
+        )
+    if kind == "caps_rant":
+        return _caps_rant(text, rate, rng, guard)
+    if kind == "repeated_punct":
+        return _take(
+            text,
+            _END_RE,
+            lambda m: "??" if m.group() == "?" else _weighted(rng, BANGS),
+            rate,
+            rng,
+            guard,
+        )
+    if kind == "ellipsis":
+        return _take(text, _PAUSE_RE, lambda m: _weighted(rng, DOTS), rate, rng, guard)
+    if kind == "no_final_period":
+        return _substitute(text, _FINAL_RE, lambda m: "", guard)
+    if kind == "lower_start":
+        return _take(text, _UPPER_START_RE, lambda m: m.group().lower(), rate, rng, guard)
+    if kind == "emoticon":
+        return _emoticon(text, rng) if text.strip() else (text, 0)
+    raise ValueError(f"unknown slip kind {kind!r}; valid kinds: {', '.join(slipkinds.SLIP_KINDS)}")
+
+
+def _bare_to_full(match: re.Match[str]) -> str:
+    word = match.group()
+    if word.lower() == "its ":
+        return match_case(word, "it's ")
+    full = _BARE_CONTRACTIONS[word.lower()]
+    return "I" + full[1:] if full.startswith("i'") else match_case(word, full)
+
+
+def _fix(kind: str, text: str, guard: _Protection) -> tuple[str, int]:
+    """Repair every slip of one kind the draft made on its own."""
+    if kind == "apostrophe":
+        text, n = _substitute(text, _BARE_RE, _bare_to_full, guard)
+        text, m = _substitute(text, _BARE_ITS_RE, _bare_to_full, guard)
+        return text, n + m
+    if kind == "lower_i":
+        return _substitute(text, _LOWER_PRONOUN_RE, lambda m: "I", guard)
+    if kind == "no_space":
+        return _substitute(text, _GLUED_RE, lambda m: m.group() + " ", guard)
+    if kind == "repeated_punct":
+        return _substitute(text, _REPEATED_RE, lambda m: m.group(1), guard)
+    if kind == "ellipsis":
+        return _substitute(
+            text, _DOTS_RE, lambda m: "." + (" " if m.group(2).isalnum() else m.group(1)), guard
+        )
+    if kind == "no_final_period":
+        stripped = text.rstrip()
+        return (stripped + ".", 1) if stripped and stripped[-1].isalnum() else (text, 0)
+    if kind == "lower_start":
+        return _substitute(text, _LOWER_START_RE, lambda m: m.group().upper(), guard)
+    raise ValueError(f"slip kind {kind!r} cannot be repaired")
+
+
+# Order matters: repairs that change sentence ends come before capitals; run-ons are joined
+# before starts are lowered; shouting comes before the lower-case "i".
+FIX_ORDER = ("ellipsis", "repeated_punct", "no_space", "apostrophe", "lower_i", "lower_start",
+             "no_final_period")  # fmt: skip
+SLIP_ORDER = ("homophone", "apostrophe", "textspeak", "run_on", "caps_rant", "caps_word",
+              "ellipsis", "repeated_punct", "emoticon", "lower_start", "lower_i",
+              "no_final_period", "no_space")  # fmt: skip
+
+
+def apply_slips(
+    text: str,
+    slips: dict[str, float],
+    rng: random.Random,
+    protected: Iterable[str] = (),
+    *,
+    conform: bool = False,
+) -> tuple[str, dict[str, int]]:
+    """Make the slips ``slips`` names (kind -> share of its chances) where the text has none
+    yet; with ``conform``, first repair the fixable kinds not named. Returns counts per kind
+    (``slip_<kind>``, ``fixed_<kind>``)."""
+    unknown = sorted(set(slips) - set(slipkinds.SLIP_KINDS))
+    if unknown:
+        raise ValueError(f"unknown slip kinds {unknown}; valid: {', '.join(slipkinds.SLIP_KINDS)}")
+    guard = _protection(protected)
+    changes: dict[str, int] = {}
+    if conform:
+        for kind in FIX_ORDER:
+            if kind not in slips:
+                text, n = _fix(kind, text, guard)
+                if n:
+                    changes[f"fixed_{kind}"] = n
+    present = slipkinds.profile(text)
+    for kind in SLIP_ORDER:
+        if kind in slips and kind not in present:
+            text, n = _make_slip(kind, text, slips[kind], rng, guard)
+            if n:
+                changes[f"slip_{kind}"] = n
+    return text, changes
+
+
 def apply_style_noise(
-    text: str, style: WritingStyle, rng: random.Random, protected: set[str]
+    text: str,
+    style: WritingStyle,
+    rng: random.Random,
+    protected: set[str],
+    *,
+    conform: bool = False,
 ) -> tuple[str, dict]:
     """Give a finished review a persona's writing habits; returns the text and change counts.
 
-    Verbosity is the writer prompt's job and is not touched here. Protected terms keep their
-    exact spelling and case.
+    ``style.slips`` are applied (``slip_<kind>`` counts), and with ``conform`` the fixable
+    kinds the persona did not draw are repaired (``fixed_<kind>``). Verbosity is the writer
+    prompt's job and is not touched here. Protected terms keep their exact spelling and case.
     """
     changes: dict[str, int] = {}
     guard = _protection(protected)  # built once for every step below
@@ -348,6 +667,11 @@ def apply_style_noise(
     def note(name: str, count: int) -> None:
         if count:
             changes[name] = changes.get(name, 0) + count
+
+    if style.slips or conform:
+        text, made = apply_slips(text, style.slips, rng, guard, conform=conform)
+        for name, n in made.items():
+            note(name, n)
 
     if style.slang:
         text, n = use_slang(text, SLANG_P, rng, guard)

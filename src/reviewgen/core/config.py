@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -120,22 +120,41 @@ class Length(Strict):
         return self
 
 
+# Habits each persona drew independently until the slips were learned from real reviews.
+REMOVED_STYLE_KEYS = ("casing", "punctuation", "typo_rate", "slang", "drops_apostrophes")
+
+
 class StyleMix(Strict):
-    """Probabilities of writing habits; each persona draws its own style from these."""
+    """Probabilities of writing habits; each persona draws its own style from these.
+
+    Slips (dropped apostrophes, a lower-case "i", run-ons, "!!!", ...) are drawn as a whole set
+    from the reference's reviews of the same rating and length (``reference.calibrate: slips``,
+    else rates shipped from the shared real reviews), so their mix matches real writers'."""
 
     verbosity: dict[Literal["terse", "normal", "chatty"], float] = Field(
         default_factory=lambda: {"terse": 0.4, "normal": 0.45, "chatty": 0.15}
     )
-    casing: dict[Literal["normal", "lowercase", "shouty"], float] = Field(
-        default_factory=lambda: {"normal": 0.85, "lowercase": 0.12, "shouty": 0.03}
-    )
-    punctuation: dict[Literal["normal", "minimal", "excited", "ellipses"], float] = Field(
-        default_factory=lambda: {"normal": 0.6, "minimal": 0.2, "excited": 0.12, "ellipses": 0.08}
-    )
-    typo_rate: tuple[float, float] = (0.0, 0.03)
     emoji: float = Field(0.03, ge=0, le=1)
-    slang: float = Field(0.15, ge=0, le=1)
-    drops_apostrophes: float = Field(0.15, ge=0, le=1)
+    slips: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="share of personas whose slips are drawn from the real mix (the others "
+        "write clean text)",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _removed(cls, data: Any) -> Any:
+        removed = [k for k in REMOVED_STYLE_KEYS if isinstance(data, dict) and k in data]
+        if removed:
+            raise ValueError(
+                f"{', '.join(removed)} removed: writing slips are now drawn from real reviews "
+                "(reference.calibrate: slips, or the shipped rates); persona.style.slips sets "
+                "the share of personas that make them, and the typos.v1 / style.v1 augment "
+                "ops keep the old habits for datasets"
+            )
+        return data
 
 
 class PersonaConfig(Strict):
@@ -197,14 +216,15 @@ class StoreConfig(Strict):
     check_reference: bool = True
 
 
+CalibratePart = Literal["ratings", "lengths", "products", "aspects", "vocabulary", "slips"]
+
+
 class ReferenceConfig(Strict):
     path: str | None = None
     text_col: str = "text"
     rating_col: str | None = "rating"
     product_col: str | None = "product"
-    calibrate: list[Literal["ratings", "lengths", "products", "aspects", "vocabulary"]] = Field(
-        default_factory=lambda: ["ratings", "lengths", "products", "aspects", "vocabulary"]
-    )
+    calibrate: list[CalibratePart] = Field(default_factory=lambda: list(get_args(CalibratePart)))
     holdout_fraction: float = Field(0.0, ge=0.0, lt=1.0)
     max_products: int = Field(40, gt=0)
 

@@ -36,6 +36,10 @@ class WritingStyle(BaseModel):
     emoji: bool = False
     slang: bool = False
     drops_apostrophes: bool = False
+    slips: dict[str, float] = Field(
+        default_factory=dict,
+        description="slip kind (reviewgen.text.slips) -> share of its chances the writer takes",
+    )
 
 
 class Persona(BaseModel):

@@ -57,7 +57,8 @@ def writer_mode(config: Config, model: Any) -> str:
 
 
 def make_noise(config: Config, lexicon: AspectLexicon):
-    """The persona's typing habits, applied after the critic (protecting aspect words)."""
+    """The persona's slips, applied after the critic (protecting aspect words); the kinds it
+    did not draw are repaired where the model made them on its own."""
     if not config.noise.enabled:
         return None
     from reviewgen.augment.noise import apply_style_noise
@@ -66,7 +67,7 @@ def make_noise(config: Config, lexicon: AspectLexicon):
 
     def noise(text: str, plan: ReviewPlan, rng: random.Random) -> tuple[str, dict[str, Any]]:
         words = protected | {w.lower() for w in plan.product.name.split()}
-        return apply_style_noise(text, plan.persona.style, rng, words)
+        return apply_style_noise(text, plan.persona.style, rng, words, conform=True)
 
     return noise
 

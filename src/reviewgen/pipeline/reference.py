@@ -11,6 +11,7 @@ from reviewgen.core.config import ReferenceConfig
 from reviewgen.core.datasets import Columns, ReviewRow, iter_reviews, split_holdout
 from reviewgen.core.errors import DataError
 from reviewgen.text.aspects import AspectLexicon
+from reviewgen.text.slips import SlipModel
 from reviewgen.text.words import word_count
 
 MIN_ASPECT_SHARE = 0.01
@@ -21,7 +22,6 @@ class Reference:
     rows: list[ReviewRow]  # the part the run may use (the held-out part is never read)
     exemplars: ExemplarPool
     calibration: Calibration
-
     path: str = ""
     held_out: int = 0  # rows set aside for evaluation (reference.holdout_fraction)
 
@@ -34,6 +34,7 @@ class Reference:
             "held_out_rows": self.held_out,
             "holdout_rule": "reviewgen.core.datasets.is_held_out(row, holdout_fraction)",
         }
+
     @property
     def texts(self) -> list[str]:
         return [row.text for row in self.rows]
@@ -68,6 +69,8 @@ def calibrate(
         )
     if "vocabulary" in parts:
         calibration.vocabulary = [row.text for row in rows]
+    if "slips" in parts:
+        calibration.slips = SlipModel.learn((row.text, row.rating) for row in rows)
     return calibration
 
 
@@ -88,6 +91,6 @@ def load_reference(
         rows=rows,
         exemplars=ExemplarPool(to_exemplars(rows, lexicon, "ref-")),
         calibration=calibrate(rows, parts, config.max_products, lexicon),
-    )
         path=str(config.path),
         held_out=len(held_out),
+    )
