@@ -5,7 +5,13 @@ import json
 from pathlib import Path
 
 from reviewgen.cli import main
-from reviewgen.evaluation.independence import NOT_INDEPENDENT, filter_marks, run_reference
+from reviewgen.core.datasets import is_held_out
+from reviewgen.evaluation.independence import (
+    NOT_INDEPENDENT,
+    RunReference,
+    filter_marks,
+    run_reference,
+)
 from reviewgen.evaluation.options import EvaluationOptions
 from tests.evaluation.corpus import make_reviews
 from tests.evaluation.test_cli import write_csv, write_run
@@ -58,16 +64,17 @@ def test_a_zero_shot_model_that_wrote_the_run_is_marked():
     assert "also wrote" in marks["auc_zero_shot"] and "detector_auc_worst" in marks
 
 
-def test_reference_and_held_out_file_are_read_from_either_key():
-    assert run_reference(manifest("a.csv")) == ("a.csv", None)
-    recorded = manifest("a.csv", reference={"path": "b.csv", "holdout": {"path": "c.csv"}})
-    assert run_reference(recorded) == ("b.csv", "c.csv")
-    assert run_reference({}) == (None, None)
+def test_the_reference_is_read_from_the_manifest_or_its_config():
+    assert run_reference(manifest("a.csv")) == RunReference("a.csv", 0.0)
+    recorded = manifest("a.csv", reference={"path": "b.csv", "holdout_fraction": 0.3})
+    assert run_reference(recorded) == RunReference("b.csv", 0.3)
+    assert run_reference(manifest(None, reference=None)) == RunReference(None, 0.0)
+    assert run_reference({}) == RunReference(None, 0.0)
 
 
-def evaluate_cli(run_dir: Path, real: Path, out: Path, capsys) -> tuple[dict, str]:
+def evaluate_cli(run_dir: Path, real: Path, out: Path, capsys, *more: str) -> tuple[dict, str]:
     args = ["--reference", str(real), "--out", str(out), "--workers", "1", "--no-zero-shot"]
-    code = main(["evaluate", str(run_dir), *args])
+    code = main(["evaluate", str(run_dir), *args, *more])
     captured = capsys.readouterr()
     assert code == 0 and "Traceback" not in captured.err
     return json.loads((out / "metrics.json").read_text("utf-8")), captured.err
@@ -76,7 +83,7 @@ def evaluate_cli(run_dir: Path, real: Path, out: Path, capsys) -> tuple[dict, st
 def test_real_reviews_the_generator_saw_are_counted_and_warned_about(tmp_path, capsys):
     seen, unseen = make_reviews(150, 2), make_reviews(120, 3)
     reference = write_csv(tmp_path / "reference.csv", seen)
-    run_dir = write_run(tmp_path / "run", make_reviews(100, 1))
+    run_dir = write_run(tmp_path / "run", make_reviews(40, 1))
     (run_dir / "run.json").write_text(json.dumps(manifest(str(reference))))
     mixed = write_csv(tmp_path / "mixed.csv", seen[:30] + unseen)
     metrics, stderr = evaluate_cli(run_dir, mixed, tmp_path / "report", capsys)
@@ -95,23 +102,39 @@ def test_real_reviews_the_generator_saw_are_counted_and_warned_about(tmp_path, c
 
 
 def test_the_runs_held_out_part_is_not_an_overlap(tmp_path, capsys):
-    seen, held = make_reviews(150, 2), make_reviews(120, 3)
-    reference = write_csv(tmp_path / "reference.csv", seen + held)
-    holdout = write_csv(tmp_path / "held.csv", held)
-    run_dir = write_run(tmp_path / "run", make_reviews(100, 1))
-    recorded = manifest(str(reference), reference={"path": "reference.csv", "holdout": "held.csv"})
-    (run_dir / "run.json").write_text(json.dumps(recorded))  # paths relative to the run's folder
-    (tmp_path / "run" / "reference.csv").write_bytes(reference.read_bytes())
-    (tmp_path / "run" / "held.csv").write_bytes(holdout.read_bytes())
-    metrics, stderr = evaluate_cli(run_dir, holdout, tmp_path / "report", capsys)
+    # As generate records it: the run read the rows is_held_out() leaves in, by text hash.
+    rows = make_reviews(300, 2)
+    reference = write_csv(tmp_path / "reference.csv", rows)
+    run_dir = write_run(tmp_path / "run", make_reviews(40, 1))
+    recorded = manifest(
+        str(reference), reference={"path": "../reference.csv", "holdout_fraction": 0.4}
+    )
+    (run_dir / "run.json").write_text(json.dumps(recorded))  # a path relative to the run
+    held = sum(is_held_out(row, 0.4) for row in rows)
+    assert 80 < held < 160
+    metrics, stderr = evaluate_cli(run_dir, reference, tmp_path / "all", capsys)
     overlap = metrics["independence"]["reference_overlap"]
-    assert overlap["in_common"] == 0 and overlap["seen_by_generator"] == 150
+    assert overlap["in_common"] == overlap["seen_by_generator"] == 300 - held
+    assert "(--run-holdout)" in stderr
+    metrics, stderr = evaluate_cli(run_dir, reference, tmp_path / "held", capsys, "--run-holdout")
+    overlap = metrics["independence"]["reference_overlap"]
+    assert overlap["in_common"] == 0 and overlap["evaluation_real_rows"] == held
     assert metrics["warnings"] == [] and "warning" not in stderr
+    assert "held out" in metrics["inputs"]["reference"]["source"]
+
+
+def test_run_holdout_without_a_held_out_part_is_an_error(tmp_path, capsys):
+    run_dir = write_run(tmp_path / "run", make_reviews(30, 1))
+    real = write_csv(tmp_path / "real.csv", make_reviews(30, 2))
+    args = ["--reference", str(real), "--out", str(tmp_path), "--run-holdout"]
+    code = main(["evaluate", str(run_dir), *args])
+    err = capsys.readouterr().err
+    assert code == 2 and "--run-holdout:" in err and "records no held-out part" in err
 
 
 def test_without_a_manifest_nothing_is_marked(tmp_path, capsys):
-    synthetic = write_csv(tmp_path / "synthetic.csv", make_reviews(100, 1))
-    real = write_csv(tmp_path / "real.csv", make_reviews(150, 2))
+    synthetic = write_csv(tmp_path / "synthetic.csv", make_reviews(40, 1))
+    real = write_csv(tmp_path / "real.csv", make_reviews(60, 2))
     metrics, _ = evaluate_cli(synthetic, real, tmp_path / "report", capsys)
     assert metrics["independence"]["status"] == "not_checked"
     assert all(row["independent"] for row in metrics["scorecard"])

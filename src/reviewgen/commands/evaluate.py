@@ -58,6 +58,12 @@ def register(subparsers: Any) -> None:
         help="other real reviews for the memorisation and utility checks "
         "(default: a seeded --holdout-share of --reference)",
     )
+    parser.add_argument(
+        "--run-holdout",
+        action="store_true",
+        help="keep only the --reference reviews the run held out of its reference "
+        "(run.json reference.holdout_fraction): real reviews the generator never read",
+    )
     parser.add_argument("--out", required=True, metavar="DIR", help="report directory")
     add_config_options(parser)
     options = parser.add_argument_group("evaluation")
@@ -128,6 +134,21 @@ def family_line(realism: dict[str, Any]) -> str:
     )
 
 
+def run_holdout(run_info: dict[str, Any] | None, run_source: str) -> float:
+    """The run's ``reference.holdout_fraction`` for ``--run-holdout``."""
+    from reviewgen.evaluation.independence import run_reference
+
+    if run_info is None:
+        raise ConfigError(f"--run-holdout needs the run's run.json: {run_source}")
+    fraction = run_reference(run_info).holdout_fraction
+    if not fraction:
+        raise ConfigError(
+            f"--run-holdout: {run_source} records no held-out part "
+            "(generate with reference.holdout_fraction above 0)"
+        )
+    return fraction
+
+
 def run(args: argparse.Namespace) -> int:
     from reviewgen.evaluation import (
         EvaluationOptions,
@@ -169,9 +190,10 @@ def run(args: argparse.Namespace) -> int:
         ),
     )
     run_info, run_source = load_run_info(args.synthetic)
+    held_out_of = run_holdout(run_info, run_source) if args.run_holdout else None
     result = evaluate(
         ReviewSource(Path(args.synthetic), synthetic_columns, args.limit),
-        ReviewSource(Path(args.reference), columns, args.limit),
+        ReviewSource(Path(args.reference), columns, args.limit, held_out_of),
         None if args.holdout is None else ReviewSource(Path(args.holdout), columns, args.limit),
         options,
         run_info=run_info,

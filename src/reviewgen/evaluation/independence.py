@@ -8,15 +8,20 @@ Two ways it may not be, both read from the run's ``run.json``:
   flatters; it is reported, marked "also used as a filter in this run: not independent";
 - real reviews the generator saw: texts the evaluation's real set shares with the run's
   reference (minus the part the run held out) were the model's examples, not unseen reviews.
+
+``run.json``'s ``reference`` block (path, ``holdout_fraction``; the held-out rows are those with
+``reviewgen.core.datasets.is_held_out``) says what the run saw; older manifests only have
+``config.reference.path``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reviewgen.core.datasets import Columns, ReviewRow, iter_reviews
+from reviewgen.core.datasets import Columns, ReviewRow, is_held_out, iter_reviews
 from reviewgen.core.errors import DataError
 from reviewgen.evaluation.options import EvaluationOptions
 from reviewgen.evaluation.status import OK, rounded
@@ -24,8 +29,14 @@ from reviewgen.text.words import normalise
 
 NOT_INDEPENDENT = "also used as a filter in this run: not independent"
 HEADLINE = ("auc", "detector_auc_worst", "detection_score")
-# Keys under which run.json may name the reference's held-out part.
-_HOLDOUT_KEYS = ("holdout", "held_out", "holdout_path", "held_out_path")
+
+
+@dataclass(frozen=True)
+class RunReference:
+    """The reference file a run learnt from, and the part of it the run never read."""
+
+    path: str | None
+    holdout_fraction: float = 0.0
 
 
 def _rules(config: dict[str, Any]) -> set[str]:
@@ -40,15 +51,15 @@ def _path(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def run_reference(run: dict[str, Any]) -> tuple[str | None, str | None]:
-    """The reference file the run learnt from and the file it held out of it, if recorded."""
+def run_reference(run: dict[str, Any]) -> RunReference:
+    """What the run's manifest records of its reference (nothing: no reference was used)."""
     config = run.get("config") if isinstance(run.get("config"), dict) else {}
-    recorded = run.get("reference")
-    path = _path(recorded) or _path(config.get("reference"))
-    holdout = None
-    if isinstance(recorded, dict):
-        holdout = next((_path(recorded[k]) for k in _HOLDOUT_KEYS if k in recorded), None)
-    return path, holdout
+    recorded = run.get("reference") if isinstance(run.get("reference"), dict) else {}
+    fraction = recorded.get("holdout_fraction")
+    return RunReference(
+        path=_path(recorded) or _path(config.get("reference")),
+        holdout_fraction=float(fraction) if isinstance(fraction, int | float) else 0.0,
+    )
 
 
 def filter_marks(
@@ -64,7 +75,7 @@ def filter_marks(
         if family is not None and family == family_worst:
             marks.update(dict.fromkeys(HEADLINE, why))
 
-    if "realism.v1" in rules and run_reference(run)[0]:
+    if "realism.v1" in rules and run_reference(run).path:
         mark(
             ("auc_tfidf_lr",),
             "realism.v1 rejected the drafts a TF-IDF + logistic regression detector found "
@@ -121,9 +132,23 @@ def _resolve(path: str, run_dir: Path | None) -> Path:
     return candidate
 
 
-def _texts(path: Path, text_col: str) -> set[int]:
+def _texts(path: Path, text_col: str, skip_held_out: float = 0.0) -> set[int]:
     columns = Columns(text=text_col, rating=None, product=None, id=None)
-    return {hash(normalise(row.text)) for row in iter_reviews(path, columns)}
+    return {
+        hash(normalise(row.text))
+        for row in iter_reviews(path, columns)
+        if not (skip_held_out and is_held_out(row, skip_held_out))
+    }
+
+
+def seen_texts(run: dict[str, Any], run_dir: Path | None) -> set[int]:
+    """Hashes of the reference texts the run read (its held-out part left out)."""
+    reference = run_reference(run)
+    assert reference.path is not None
+    config = run.get("config") if isinstance(run.get("config"), dict) else {}
+    settings = config.get("reference") if isinstance(config.get("reference"), dict) else {}
+    text_col = settings.get("text_col") or "text"
+    return _texts(_resolve(reference.path, run_dir), text_col, reference.holdout_fraction)
 
 
 def reference_overlap(
@@ -131,16 +156,11 @@ def reference_overlap(
 ) -> dict[str, Any]:
     """Real reviews of this evaluation that the generator saw (same text after case and
     spacing): the run's reference minus the part it held out."""
-    path, holdout = run_reference(run)
-    if path is None:
+    reference = run_reference(run)
+    if reference.path is None:
         return {"status": "not_checked", "reason": "run.json names no reference: none was used"}
-    config = run.get("config") if isinstance(run.get("config"), dict) else {}
-    reference = config.get("reference") if isinstance(config.get("reference"), dict) else {}
-    text_col = reference.get("text_col") or "text"
     try:
-        seen = _texts(_resolve(path, run_dir), text_col)
-        if holdout is not None:
-            seen -= _texts(_resolve(holdout, run_dir), text_col)
+        seen = seen_texts(run, run_dir)
     except DataError as exc:
         return {"status": "not_checked", "reason": f"the run's reference cannot be read: {exc}"}
     rows = common = 0
@@ -150,8 +170,8 @@ def reference_overlap(
             common += hash(normalise(row.text)) in seen
     return {
         "status": OK,
-        "run_reference": path,
-        "run_holdout": holdout,
+        "run_reference": reference.path,
+        "run_holdout_fraction": reference.holdout_fraction,
         "seen_by_generator": len(seen),
         "evaluation_real_rows": rows,
         "in_common": common,
@@ -163,8 +183,9 @@ def overlap_warning(overlap: dict[str, Any]) -> str | None:
     if overlap.get("status") != OK or not overlap["in_common"]:
         return None
     advice = (
-        f"e.g. the part it held out ({overlap['run_holdout']})"
-        if overlap["run_holdout"]
+        f"e.g. the {overlap['run_holdout_fraction']:.0%} of its reference it held out "
+        "(--run-holdout)"
+        if overlap["run_holdout_fraction"]
         else "e.g. hold part of the reference out (reference.holdout_fraction)"
     )
     return (

@@ -146,8 +146,8 @@ def _independence(m: dict[str, Any]) -> str:
             f"<p>Real reviews here that the generator saw in its reference "
             f"(<code>{escape(overlap['run_reference'])}</code>"
             + (
-                f", less its held-out part <code>{escape(overlap['run_holdout'])}</code>"
-                if overlap["run_holdout"]
+                f", less the {overlap['run_holdout_fraction']:.0%} it held out"
+                if overlap["run_holdout_fraction"]
                 else ""
             )
             + f"): <b>{overlap['in_common']:,}</b> of {overlap['evaluation_real_rows']:,}.</p>"

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reviewgen.core import datasets
 from reviewgen.core.datasets import Columns, ReviewRow, iter_reviews
 
 PARTS = ("reference", "holdout", "synthetic")
@@ -19,17 +20,27 @@ PARTS = ("reference", "holdout", "synthetic")
 
 @dataclass(frozen=True)
 class ReviewSource:
-    """A review file read lazily; picklable, so a worker process can stream it too."""
+    """A review file read lazily; picklable, so a worker process can stream it too.
+
+    ``held_out_of`` keeps only the rows a run with that ``reference.holdout_fraction`` held out
+    of this file (the rows it never read)."""
 
     path: Path
     columns: Columns = field(default_factory=Columns)
     limit: int | None = None
+    held_out_of: float | None = None
 
     def __iter__(self) -> Iterator[ReviewRow]:
-        return iter_reviews(self.path, self.columns, limit=self.limit)
+        rows = iter_reviews(self.path, self.columns, limit=self.limit)
+        if self.held_out_of is None:
+            return rows
+        fraction = self.held_out_of
+        return (row for row in rows if datasets.is_held_out(row, fraction))
 
     def __str__(self) -> str:
-        return str(self.path)
+        if self.held_out_of is None:
+            return str(self.path)
+        return f"{self.path} (the {self.held_out_of:.0%} a run held out)"
 
 
 def as_source(rows: Iterable[ReviewRow] | str | Path) -> Iterable[ReviewRow]:
@@ -45,7 +56,7 @@ def as_source(rows: Iterable[ReviewRow] | str | Path) -> Iterable[ReviewRow]:
 def describe(rows: Iterable[ReviewRow] | None) -> str | None:
     if rows is None:
         return None
-    return str(rows.path) if isinstance(rows, ReviewSource) else "<in-memory rows>"
+    return str(rows) if isinstance(rows, ReviewSource) else "<in-memory rows>"
 
 
 def is_held_out(index: int, seed: int, share: float) -> bool:
