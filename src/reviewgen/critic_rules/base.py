@@ -29,6 +29,7 @@ class CriticContext:
     prompt_headers: tuple[str, ...] = ()
     exemplars: tuple[str, ...] = ()
     reference_texts: tuple[str, ...] = ()  # the run's real reviews (--reference), if any
+    reference_ratings: tuple[int | None, ...] = ()  # their star ratings, in the same order
     models: dict[str, Any] = field(default_factory=dict)  # role -> LangChain model
     model_labels: dict[str, str] = field(default_factory=dict)
     retry: RetryPolicy = field(default_factory=lambda: RetryPolicy(attempts=1))  # model calls

@@ -146,6 +146,9 @@ def build(
             "category_noun": config.category.noun,
             "prompt_headers": PROMPT_HEADERS,
             "reference_texts": tuple(reference.texts) if reference is not None else (),
+            "reference_ratings": (
+                tuple(row.rating for row in reference.rows) if reference is not None else ()
+            ),
             "models": models,
             "model_labels": labels,
             "retry": retries["judge"],
