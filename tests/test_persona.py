@@ -70,3 +70,23 @@ def test_short_length_targets_ask_for_one_aspect():
     )
     agent = PersonaAgent(config)
     assert all(len(agent.plan(s, 3, 1).aspects) == 1 for s in range(50))
+
+
+def test_every_trait_is_drawn_from_its_config_key_and_shown_to_the_writer():
+    """A trait is declared once (``core.schemas.trait``); sampler and writer read it from there."""
+    from reviewgen.chains.writer import describe_persona
+    from reviewgen.core.schemas import persona_traits
+
+    config = load_config(None)
+    names = [name for name, _, _ in persona_traits()]
+    assert names == ["age_band", "occupation", "tech_savviness", "usage", "budget"]
+    plan = PersonaAgent(config).plan(0, 5, run_seed=1)
+    for name, key, _ in persona_traits():
+        assert getattr(plan.persona, name) in getattr(config.persona, key)
+    persona = plan.persona.model_copy(
+        update={"age_band": "25-34", "occupation": "nurse", "tech_savviness": "high"}
+        | {"usage": "photos", "budget": "tight", "backstory": None}
+    )
+    assert describe_persona(persona, "phone") == (
+        "25-34 years old, nurse, high tech-savviness, uses the phone for photos, tight budget"
+    )

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from reviewgen.core.allocation import largest_remainder
 from reviewgen.core.config import Config
-from reviewgen.core.schemas import Persona, Product, ReviewPlan, WritingStyle
+from reviewgen.core.schemas import Persona, Product, ReviewPlan, WritingStyle, persona_traits
 from reviewgen.core.seeds import item_rng, stable_int
 from reviewgen.text.slips import SlipModel, default_model
 
@@ -63,6 +63,11 @@ def untargeted_shares(reviews: Sequence[tuple[int, bool]]) -> list[float]:
     for words, named in reviews:
         bands[length_band(words)].append(not named)
     return [sum(b) / len(b) if len(b) >= MIN_BAND_ROWS else overall for b in bands]
+
+
+def _draw(rng: random.Random, choices: Mapping[str, float] | Sequence[str]) -> str:
+    """A weighted draw from a mapping, a uniform one from a list (a trait's config)."""
+    return _pick(rng, choices) if isinstance(choices, Mapping) else rng.choice(choices)
 
 
 def _pick(rng: random.Random, weights: Mapping[str, float]) -> str:
@@ -113,12 +118,9 @@ class PersonaAgent:
             a: round(w * rng.lognormvariate(0, 0.6), 3) for a, w in aspect_weights.items()
         }
         style = WritingStyle(verbosity=_pick(rng, mix.verbosity), emoji=rng.random() < mix.emoji)
+        traits = {name: _draw(rng, getattr(cfg, key)) for name, key, _ in persona_traits()}
         return Persona(
-            age_band=_pick(rng, cfg.age_bands),
-            occupation=rng.choice(cfg.occupations),
-            tech_savviness=_pick(rng, cfg.tech_savviness),
-            usage=rng.choice(cfg.usage),
-            budget=_pick(rng, cfg.budgets),
+            **traits,
             priorities=priorities,
             style=style,
         )

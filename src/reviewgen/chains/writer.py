@@ -24,7 +24,7 @@ from langchain_core.prompts import PromptTemplate
 from reviewgen.chains.exemplars import Exemplar, ExemplarPool
 from reviewgen.chains.vocabulary import VocabularyBias
 from reviewgen.core.config import Category
-from reviewgen.core.schemas import CriticReport, Persona, ReviewPlan
+from reviewgen.core.schemas import CriticReport, Persona, ReviewPlan, persona_traits
 from reviewgen.core.seeds import item_rng
 from reviewgen.text.words import word_count
 
@@ -74,11 +74,9 @@ def clean(text: str, length_target: int) -> str:
 
 def describe_persona(persona: Persona, noun: str) -> str:
     parts = [
-        f"{persona.age_band} years old",
-        persona.occupation,
-        f"{persona.tech_savviness} tech-savviness",
-        f"uses the {noun} for {persona.usage}",
-        f"{persona.budget} budget",
+        prompt.format(value=value, noun=noun)
+        for name, _, prompt in persona_traits()
+        if (value := getattr(persona, name))
     ]
     if persona.backstory:
         parts.append(persona.backstory)

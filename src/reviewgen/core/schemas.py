@@ -42,14 +42,25 @@ class WritingStyle(BaseModel):
     )
 
 
+def trait(config_key: str, prompt: str) -> Any:
+    """A persona trait: drawn from ``persona.<config_key>`` in the config (a mapping of weights,
+    or a list drawn uniformly) and shown to the writer as ``prompt`` (``{value}``, ``{noun}``).
+
+    Adding a trait is this field plus its config key: the persona sampler and the writer read
+    every trait from here.
+    """
+    return Field("", json_schema_extra={"config": config_key, "prompt": prompt})
+
+
 class Persona(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    age_band: str
-    occupation: str
-    tech_savviness: str
-    usage: str
-    budget: str
+    # Traits, in the order they are drawn and shown.
+    age_band: str = trait("age_bands", "{value} years old")
+    occupation: str = trait("occupations", "{value}")
+    tech_savviness: str = trait("tech_savviness", "{value} tech-savviness")
+    usage: str = trait("usage", "uses the {noun} for {value}")
+    budget: str = trait("budgets", "{value} budget")
     priorities: dict[str, float]
     style: WritingStyle
     backstory: str | None = None
@@ -159,3 +170,12 @@ class CriticReport:
 
     def feedback(self) -> str:
         return "\n".join(f"- {v.feedback}" for v in self.verdicts if not v.passed and v.feedback)
+
+
+def persona_traits() -> list[tuple[str, str, str]]:
+    """(field, config key, prompt) of every persona trait, in drawing order."""
+    return [
+        (name, extra["config"], extra["prompt"])
+        for name, field in Persona.model_fields.items()
+        if isinstance(extra := field.json_schema_extra, dict) and "config" in extra
+    ]
