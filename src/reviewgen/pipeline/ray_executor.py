@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import socket
@@ -29,6 +30,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from reviewgen.agents.quotas import Quotas
 from reviewgen.core.config import ROLES, Config
 from reviewgen.core.errors import ConfigError, ReviewgenError
 from reviewgen.core.ratelimit import RateLimiter
@@ -146,7 +148,16 @@ class AcceptorActor:
     def model_labels(self) -> dict[str, str]:
         return self.labels
 
-    def _answer(self, spend: Spend, outcome: Outcome) -> Outcome:
+    def submit(self, items: list[Offer | RejectRecord], spend: Spend) -> list[Outcome]:
+        """A worker's offers and rejections, in the order it made them: one call carries all
+        that piled up while its previous call was under way (a call costs more than a check)."""
+        outcomes = []
+        for item in items:
+            if isinstance(item, Offer):
+                outcomes.append(self.acceptance.offer(item))
+            else:
+                self.acceptance.reject(item)
+                outcomes.append(Outcome())
         self.spent[spend.worker] = spend
         if self.stop is None:
             self.budget.attempts = sum(s.drafts for s in self.spent.values())
@@ -154,18 +165,9 @@ class AcceptorActor:
                 self.budget.take_attempt()
             except BudgetExhausted as exc:
                 self.stop = str(exc)
-        return replace(outcome, stop=self.stop, quotas=self.acceptance.quota_state())
-
-    def offer(self, offer: Offer, spend: Spend) -> Outcome:
-        return self._answer(spend, self.acceptance.offer(offer))
-
-    def reject(self, rejection: RejectRecord, spend: Spend) -> Outcome:
-        self.acceptance.reject(rejection)
-        return self._answer(spend, Outcome())
-
-    def offer_many(self, offers: list[Offer]) -> list[Outcome]:
-        """Offers without reports, for measuring the acceptor alone (benchmarks)."""
-        return [self.acceptance.offer(offer) for offer in offers]
+        quotas = self.acceptance.quota_state()
+        # The record stays here (it is on disk); the worker needs only its id.
+        return [replace(o, record=None, stop=self.stop, quotas=quotas) for o in outcomes]
 
     def filled(self, slots: list[int]) -> list[int]:
         return [slot for slot in slots if slot in self.acceptance.filled]
@@ -226,26 +228,57 @@ class SharedBudget(Budget):
 
 
 class RemoteAcceptance:
-    """The acceptance point as the per-slot loop sees it on a worker: the acceptor actor."""
+    """The acceptance point as the per-slot loop sees it on a worker: the acceptor actor.
+
+    One call at a time per worker: offers and rejections made while a call is under way wait
+    and go together in the next, so a busy worker sends batches and an idle one single items.
+    """
 
     remote = True
 
-    def __init__(self, acceptor: Any, worker: DraftWorker) -> None:
-        self.acceptor = acceptor
-        self.worker = worker
+    def __init__(
+        self,
+        acceptor: Any,
+        spend: Callable[[], Spend],
+        quotas: Quotas | None,
+        budget: SharedBudget,
+    ) -> None:
+        self.acceptor, self.spend, self.quotas, self.budget = acceptor, spend, quotas, budget
+        self._waiting: list[tuple[Offer | RejectRecord, asyncio.Future[Outcome]]] = []
+        self._sender: asyncio.Task[None] | None = None
 
     async def offer(self, offer: Offer) -> Outcome:
-        return self._apply(await self.acceptor.offer.remote(offer, self.worker.spend()))
+        return await self._submit(offer)
 
     async def reject(self, rejection: RejectRecord) -> None:
-        self._apply(await self.acceptor.reject.remote(rejection, self.worker.spend()))
+        await self._submit(rejection)
+
+    async def _submit(self, item: Offer | RejectRecord) -> Outcome:
+        future = asyncio.get_running_loop().create_future()
+        self._waiting.append((item, future))
+        if self._sender is None or self._sender.done():
+            self._sender = asyncio.create_task(self._send())
+        return await future
+
+    async def _send(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                outcomes = await self.acceptor.submit.remote([i for i, _ in batch], self.spend())
+            except Exception as exc:  # the acceptor is gone for good: every caller hears it
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for (_, future), outcome in zip(batch, outcomes, strict=True):
+                if not future.done():  # its slot may have been cancelled meanwhile
+                    future.set_result(self._apply(outcome))
 
     def _apply(self, outcome: Outcome) -> Outcome:
-        quotas = self.worker.orchestrator.s.quotas
-        if quotas is not None and outcome.quotas is not None:
-            apply_quota_state(quotas, outcome.quotas)
+        if self.quotas is not None and outcome.quotas is not None:
+            apply_quota_state(self.quotas, outcome.quotas)
         if outcome.stop is not None:
-            self.worker.budget.stop = outcome.stop
+            self.budget.stop = outcome.stop
         return outcome
 
 
@@ -275,7 +308,7 @@ class DraftWorker:
         self.orchestrator = Orchestrator(
             stages,
             run_seed=config.run.seed,
-            acceptance=RemoteAcceptance(acceptor, self),
+            acceptance=RemoteAcceptance(acceptor, self.spend, stages.quotas, self.budget),
             budget=self.budget,
             stats=self.stats,
         )
