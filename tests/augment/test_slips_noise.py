@@ -88,3 +88,14 @@ def test_generator_noise_has_no_keyboard_typos():
     for seed in range(20):
         _, changes = apply_style_noise(TEXT, style, random.Random(seed), PROTECTED, conform=True)
         assert not any(name.startswith("typo_") for name in changes)
+
+
+def test_a_rant_shouts_only_sentences_without_protected_words():
+    text = "The battery died in a week. I will never buy from them again. The camera is blurry."
+    out, changes = apply_slips(text, {"caps_rant": 1.0}, random.Random(0), PROTECTED)
+    assert (
+        out == "The battery died in a week. I WILL NEVER BUY FROM THEM AGAIN. The camera is blurry."
+    )
+    assert changes == {"slip_caps_rant": 1}
+    every = "The battery died. The camera is blurry and dark."
+    assert apply_slips(every, {"caps_rant": 1.0}, random.Random(0), PROTECTED) == (every, {})

@@ -25,6 +25,7 @@ from reviewgen.augment.base import (
     AugmentResult,
     OpParams,
     match_case,
+    protected_spans,
     replace_outside,
     substitute,
 )
@@ -477,11 +478,16 @@ def _run_on(text: str, rng: random.Random, guard: _Protection) -> tuple[str, int
 
 
 def _caps_rant(text: str, rate: float, rng: random.Random, guard: _Protection) -> tuple[str, int]:
-    """Shout whole sentences of ``CAPS_RANT_WORDS`` or more words (protected words keep case)."""
+    """Shout whole sentences of ``CAPS_RANT_WORDS`` or more words. Only sentences without a
+    protected word: those keep their case, and "THE battery IS DEAD" gives itself away."""
+    spans = guard.spans(text)
+    if spans is None:
+        spans = protected_spans(text, guard.terms)
     sentences = [
         (m.start(), m.end())
         for m in _SENTENCE_RE.finditer(text)
         if len(m.group().split()) >= slipkinds.CAPS_RANT_WORDS
+        and not any(m.start() < end and start < m.end() for start, end in spans)
     ]
     if not sentences:
         return text, 0

@@ -315,6 +315,12 @@ class SlipModel:
         kinds = _kinds(rng.choices(masks, weights=weights)[0])
         return {k: rng.choice(self.intensity.get(k) or [1.0]) for k in sorted(kinds)}
 
+    def cell_shares(self, rating: int, words: int) -> dict[str, float]:
+        """Share of reviews showing each kind among those a draw for (rating, words) uses."""
+        cell = self._cell(rating, length_band(words)) or {"n": 0, "sets": []}
+        counts = {k: sum(n for mask, n in cell["sets"] if mask & KIND_BIT[k]) for k in SLIP_KINDS}
+        return {k: counts[k] / cell["n"] if cell["n"] else 0.0 for k in SLIP_KINDS}
+
     def shares(self, rating: int | None = None) -> dict[str, float]:
         """Share of reviews (of ``rating`` stars, else all) that show each kind."""
         prefix = "*" if rating is None else str(rating)
