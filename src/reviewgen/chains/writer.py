@@ -6,24 +6,31 @@ follow instructions. *Chat* style (instruct and cloud models) gives the persona 
 feedback as instructions. Base models cannot read feedback, so in completion style a revision
 is a new sample from the same document: llama.cpp keeps the evaluated prompt, so it costs only
 the generation (on 2 cores, evaluating a 450-token prompt takes longer than writing 40 tokens).
+
+Either prompt is fitted to the model's context window: completion style drops its longest
+examples; chat style drops the oldest revision turns first, then the longest examples, and
+a prompt that still does not fit is ``PromptTooLong`` (its candidate is rejected, never sent).
 """
 
 from __future__ import annotations
 
+import math
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from langchain_core.language_models import BaseLanguageModel
-from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import PromptTemplate
 
 from reviewgen.chains.exemplars import Exemplar, ExemplarPool
 from reviewgen.chains.vocabulary import VocabularyBias
 from reviewgen.core.config import Category
+from reviewgen.core.errors import PromptTooLong
 from reviewgen.core.schemas import CriticReport, Persona, ReviewPlan, persona_traits
 from reviewgen.core.seeds import item_rng
 from reviewgen.text.words import word_count
@@ -40,6 +47,15 @@ STAR_MEANING = {
 }
 TOKENS_PER_WORD = 1.5
 EMPTY_RETRIES = 3
+# Without the model's tokenizer: English runs about 4 characters a token in BPE vocabularies,
+# so 3 over-counts (a prompt that fits by this estimate fits), plus each message's template.
+CHARS_PER_TOKEN_ESTIMATE = 3
+TOKENS_PER_MESSAGE = 8
+
+
+def estimate_tokens(text: str) -> int:
+    """A conservative token count for a model whose tokenizer is not at hand."""
+    return math.ceil(len(text) / CHARS_PER_TOKEN_ESTIMATE)
 
 
 def _template(name: str) -> str:
@@ -50,6 +66,9 @@ def _template(name: str) -> str:
 class Draft:
     text: str
     exemplars: list[Exemplar]
+    # Chat style: the earlier drafts of this candidate and the feedback each got, oldest first
+    # (the revision history the next revision is asked with).
+    turns: tuple[tuple[str, str], ...] = ()
 
 
 def clean(text: str, length_target: int) -> str:
@@ -116,6 +135,9 @@ class Writer:
         per_call_sampling: bool = False,
         callbacks: list[Any] | None = None,
         vocabulary: VocabularyBias | None = None,
+        context_window: int | None = None,
+        answer_tokens: int = 256,
+        count_tokens: Callable[[str], int] = estimate_tokens,
     ) -> None:
         if mode not in {"chat", "completion"}:
             raise ValueError("mode must be chat or completion")
@@ -128,6 +150,11 @@ class Writer:
         self.k = exemplars
         self.per_call_sampling = per_call_sampling  # seed and token cap per draft (llama.cpp)
         self.vocabulary = vocabulary  # completion style only: a logit bias toward real words
+        # Chat style: prompt plus answer must fit ``context_window`` tokens (None: unbounded);
+        # the answer may take ``answer_tokens`` (the model's max_tokens).
+        self.context_window = context_window
+        self.answer_tokens = answer_tokens
+        self.count_tokens = count_tokens
         self.title = (
             f"Customer reviews of {category.name} products from verified buyers on an online store."
         )
@@ -202,8 +229,8 @@ class Writer:
 
         Chat models get the feedback as an instruction. A base model cannot read it, so its
         revision samples again from the previous draft's examples."""
-        if previous is not None and self.mode == "completion":
-            exemplars = previous.exemplars
+        if previous is not None:
+            exemplars = previous.exemplars  # chat: the conversation the draft answered
         elif self.mode == "completion":
             exemplars = self._slot_exemplars(plan, rng)
         else:
@@ -236,6 +263,17 @@ class Writer:
             if self.vocabulary is not None:
                 self.vocabulary.observe(text, bias)
             return Draft(text, exemplars)
+        turns = previous.turns if previous is not None else ()
+        if previous is not None and report is not None:
+            feedback = report.feedback() or "- make it sound more like a real customer"
+            turns = (*turns, (previous.text, feedback))
+        messages, exemplars, turns = self._fit_chat(plan, list(exemplars), list(turns))
+        answer = await self._bound_model(plan, rng).ainvoke(messages)
+        return Draft(clean(str(answer.content), plan.length_target), exemplars, turns)
+
+    def _chat_messages(
+        self, plan: ReviewPlan, exemplars: list[Exemplar], turns: list[tuple[str, str]]
+    ) -> list[BaseMessage]:
         user = self.chat_user.format(
             persona=describe_persona(plan.persona, self.category.noun),
             product=plan.product.name,
@@ -247,14 +285,39 @@ class Writer:
             style=describe_style(plan.persona),
             examples="\n".join(f"- {e.text}" for e in exemplars) or "- (none)",
         )
-        messages = [SystemMessage(content=self.chat_system), HumanMessage(content=user)]
-        if previous is not None and report is not None:
-            feedback = report.feedback() or "- make it sound more like a real customer"
-            messages += [
-                AIMessage(content=previous.text),
-                HumanMessage(
-                    content=self.chat_revise.format(rating=plan.rating, feedback=feedback)
-                ),
-            ]
-        answer = await self._bound_model(plan, rng).ainvoke(messages)
-        return Draft(clean(str(answer.content), plan.length_target), exemplars)
+        messages: list[BaseMessage] = [
+            SystemMessage(content=self.chat_system),
+            HumanMessage(content=user),
+        ]
+        for text, feedback in turns:
+            revise = self.chat_revise.format(rating=plan.rating, feedback=feedback)
+            messages += [AIMessage(content=text), HumanMessage(content=revise)]
+        return messages
+
+    def _fit_chat(
+        self, plan: ReviewPlan, exemplars: list[Exemplar], turns: list[tuple[str, str]]
+    ) -> tuple[list[BaseMessage], list[Exemplar], tuple[tuple[str, str], ...]]:
+        """The chat prompt within the context window: without the oldest revision turns (the
+        latest, whose feedback the revision answers, stays), then without the longest
+        examples. A small local server's context is soon full: four long examples and two
+        earlier drafts overflowed 2,048 tokens."""
+        messages = self._chat_messages(plan, exemplars, turns)
+        if self.context_window is None:
+            return messages, exemplars, tuple(turns)
+        answer = self._max_tokens(plan) if self.per_call_sampling else self.answer_tokens
+        room = self.context_window - answer
+        while (used := self._prompt_tokens(messages)) > room:
+            if len(turns) > 1:
+                turns.pop(0)
+            elif exemplars:
+                exemplars.remove(max(exemplars, key=lambda e: len(e.text)))
+            else:
+                raise PromptTooLong(
+                    f"chat prompt of about {used} tokens leaves no room for a {answer}-token "
+                    f"answer in a context window of {self.context_window}"
+                )
+            messages = self._chat_messages(plan, exemplars, turns)
+        return messages, exemplars, tuple(turns)
+
+    def _prompt_tokens(self, messages: list[BaseMessage]) -> int:
+        return sum(self.count_tokens(str(m.content)) + TOKENS_PER_MESSAGE for m in messages)

@@ -204,6 +204,7 @@ def run(args: argparse.Namespace) -> int:
         TimeElapsedColumn(),
         console=console,
         transient=False,
+        disable=not console.is_terminal,  # in a log, the summary says it (and errors stand alone)
     ) as progress:
         task = progress.add_task("generate", total=count, drafts=0, rate="0.0")
 

@@ -37,6 +37,14 @@ class ModelSpec(Strict):
     timeout: float = Field(120.0, gt=0)
     retries: int = Field(5, ge=1, le=20)  # attempts for transient errors (429, 5xx, timeouts)
     retry_base_delay: float = Field(1.0, ge=0)  # seconds; doubles per attempt, full jitter
+    # Circuit breaker: the run stops (status in run.json, exit 3, accepted reviews kept) after
+    # this many calls in a row fail after all their retries, or after the model refuses (429,
+    # 5xx, timeouts) for this long without one answer.
+    max_failed_calls: int = Field(5, ge=1)
+    max_refused_seconds: float = Field(300.0, gt=0)
+    # Tokens of prompt plus answer the model takes; unset: the model's adapter, then the
+    # server (vLLM's /v1/models), then the provider's default (docs/PROVIDERS.md).
+    context_window: int | None = Field(None, ge=256)
     requests_per_minute: float | None = Field(None, gt=0)
     tokens_per_minute: float | None = Field(None, gt=0)
     mode: Literal["auto", "chat", "completion"] = "auto"

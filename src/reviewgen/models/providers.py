@@ -4,13 +4,21 @@ A provider is a component like any other (``reviewgen.core.registry``): a class 
 ``Params`` model for its ``options``, the environment variables it reads keys from (so they are
 redacted), its capabilities, and ``build(spec, options)``. Optional packages and API keys are
 checked here, so a missing one is a one-line message naming the extra or the variable.
+
+A provider also says how to read its failures (``errors``: which are transient, which mean the
+prompt did not fit; ``core.retry`` applies them), how to ask a server which models it serves
+before a run starts (``listing_url``/``read_listing``/``serves``, used by
+``pipeline.preflight``) and what context window to assume when neither the config nor the
+server says (``default_context_window``).
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
-from typing import Any, ClassVar
+from pathlib import PurePosixPath
+from typing import Any, ClassVar, Literal
 
 from langchain_core.language_models import BaseLanguageModel
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -19,6 +27,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from reviewgen.core.config import ModelSpec
 from reviewgen.core.errors import ProviderError
 from reviewgen.core.registry import Component, providers
+from reviewgen.core.retry import ErrorRules, seconds_from_json
+
+# A context window to assume for a model nothing describes: what small local servers commonly
+# run (llama.cpp's n_ctx, Ollama's num_ctx), so a chat writer's prompt fits them.
+SAFE_CONTEXT_WINDOW = 2048
 
 
 class Provider(Component):
@@ -28,6 +41,8 @@ class Provider(Component):
     key_variables: ClassVar[tuple[str, ...]] = ()
     # Subset of: chat, completion, structured_output, embeddings.
     capabilities: ClassVar[frozenset[str]] = frozenset({"chat", "structured_output"})
+    # How the provider's client reports failures (core.retry.ErrorRules).
+    errors: ClassVar[ErrorRules] = ErrorRules()
 
     def build(self, spec: ModelSpec, options: BaseModel) -> BaseLanguageModel:
         raise NotImplementedError
@@ -35,6 +50,22 @@ class Provider(Component):
     def embeddings(self, model: str) -> Any:
         """A LangChain ``Embeddings`` for the provider's embeddings API."""
         raise ProviderError(f"provider {self.registered_name!r} has no embeddings API")
+
+    def default_context_window(self, spec: ModelSpec, options: BaseModel) -> int | None:
+        """Tokens of prompt plus answer to assume when the config and the server are silent."""
+        return SAFE_CONTEXT_WINDOW
+
+    def listing_url(self, spec: ModelSpec) -> str | None:
+        """A cheap GET that lists the models a server serves; None: nothing to check."""
+        return None
+
+    def read_listing(self, body: Any) -> dict[str, int | None]:
+        """Model id -> the context window the server reports for it (None: not reported)."""
+        raise NotImplementedError
+
+    def serves(self, served: dict[str, int | None], model: str) -> str | None:
+        """The id in ``served`` that ``model`` names, or None."""
+        return model if model in served else None
 
 
 class ClientOptions(BaseModel):
@@ -74,6 +105,7 @@ class LlamaCppProvider(Provider):
     """The embedded llama.cpp engine: a packaged model name or a GGUF path."""
 
     capabilities = frozenset({"chat", "completion"})
+    # The engine raises PromptTooLong itself (an overflow for every provider).
 
     class Params(BaseModel):
         model_config = ConfigDict(extra="forbid")
@@ -98,10 +130,15 @@ class LlamaCppProvider(Provider):
             **_given(options),
         )
 
+    def default_context_window(self, spec: ModelSpec, options: BaseModel) -> int | None:
+        return options.n_ctx  # type: ignore[attr-defined]
+
 
 @providers.register("fake")
 class FakeProvider(Provider):
     """A scripted chat model for tests and offline trials (``reviewgen.models.fake``)."""
+
+    errors = ErrorRules(transient_names=frozenset({"TransientFakeError"}))
 
     class Params(BaseModel):
         model_config = ConfigDict(extra="forbid")
@@ -116,11 +153,31 @@ class FakeProvider(Provider):
 
         return FakeChatModel(model_name=spec.model, **_given(options))
 
+    def default_context_window(self, spec: ModelSpec, options: BaseModel) -> int | None:
+        return None  # answers without a prompt to fit
+
+
+def _gemini_retry_delay(exc: BaseException) -> float | None:
+    """Gemini says how long to wait in the error body (google.rpc.RetryInfo ``retryDelay``)."""
+    details = getattr(exc, "details", None)
+    return None if details is None else seconds_from_json(details)
+
 
 @providers.register("google_genai")
 class GeminiProvider(Provider):
+    """Google's Gemini API; ``base_url`` reaches it through a gateway."""
+
     key_variables = ("GOOGLE_API_KEY", "GEMINI_API_KEY")
     capabilities = frozenset({"chat", "structured_output", "embeddings"})
+    # langchain-google-genai raises GoogleRateLimitError (429) without a status code, and
+    # GoogleAPIError (a google.genai ServerError) for 5xx; the SDK's own ClientError/ServerError
+    # carry ``code``. An overflow reads "The input token count (N) exceeds the maximum number
+    # of tokens allowed (M)".
+    errors = ErrorRules(
+        transient_names=frozenset({"GoogleRateLimitError", "ServerError", "GoogleAPIError"}),
+        overflow_phrases=("exceeds the maximum number of tokens allowed",),
+        retry_hint=_gemini_retry_delay,
+    )
 
     class Params(ClientOptions):
         top_k: int | None = Field(None, gt=0)
@@ -139,8 +196,12 @@ class GeminiProvider(Provider):
             max_output_tokens=spec.max_tokens,
             timeout=spec.timeout,
             max_retries=0,  # retries are the pipeline's job (backoff, budgets)
+            **({"base_url": spec.base_url} if spec.base_url else {}),
             **_given(options),
         )
+
+    def default_context_window(self, spec: ModelSpec, options: BaseModel) -> int | None:
+        return 1_048_576  # every Gemini 2.x/3 text model takes 1M input tokens
 
     def embeddings(self, model: str) -> Any:
         from langchain_google_genai import GoogleGenerativeAIEmbeddings
@@ -156,12 +217,32 @@ class OpenAIProvider(Provider):
 
     key_variables = ("OPENAI_API_KEY",)
     capabilities = frozenset({"chat", "structured_output", "embeddings"})
+    # The openai SDK's types (langchain-openai subclasses them); a body cut off or garbled on
+    # the way is an APIResponseValidationError or a JSONDecodeError, as transient as a dropped
+    # connection. An overflow: code context_length_exceeded, "This model's maximum context
+    # length is N tokens" (OpenAI, vLLM, llama.cpp's server).
+    errors = ErrorRules(
+        transient_names=frozenset(
+            {
+                "RateLimitError",
+                "APITimeoutError",
+                "APIConnectionError",
+                "InternalServerError",
+                "APIResponseValidationError",
+                "JSONDecodeError",
+            }
+        ),
+        overflow_phrases=("context_length_exceeded", "maximum context length"),
+    )
 
     class Params(ClientOptions):
         frequency_penalty: float | None = Field(None, ge=-2, le=2)
         presence_penalty: float | None = Field(None, ge=-2, le=2)
         organization: str | None = None
         default_headers: dict[str, str] | None = None
+        # How structured output (judge, backstory) is asked for. OpenAI's default json_schema
+        # is ignored by llama.cpp's server; function_calling works there (a grammar).
+        structured_output: Literal["json_schema", "function_calling", "json_mode"] | None = None
 
     def build(self, spec: ModelSpec, options: BaseModel) -> BaseLanguageModel:
         # An OpenAI-compatible server (base_url) may not check keys; the client still needs one.
@@ -169,7 +250,15 @@ class OpenAIProvider(Provider):
             "unused" if spec.base_url else _require_key("openai", *self.key_variables)
         )
         module = _import("langchain_openai", "openai", "openai")
-        return module.ChatOpenAI(
+        given = _given(options)
+        method = given.pop("structured_output", None)
+        cls = _structured_by(module.ChatOpenAI, method) if method else module.ChatOpenAI
+        if spec.base_url:
+            # langchain-openai sends the cap as max_completion_tokens, which llama.cpp's server
+            # ignores: it then writes until its context is full. Compatible servers know this.
+            given["extra_body"] = {"max_tokens": spec.max_tokens}
+        sdk = _import("openai", "openai", "openai")
+        return cls(
             model=spec.model,
             api_key=key,
             base_url=spec.base_url,
@@ -178,8 +267,36 @@ class OpenAIProvider(Provider):
             max_tokens=spec.max_tokens,
             timeout=spec.timeout,
             max_retries=0,
-            **_given(options),
+            # Clients of this model's own: langchain-openai shares one per base URL and timeout
+            # across the process, and its connections stay bound to the event loop of the run
+            # that opened them ("Event loop is closed" in the next run).
+            http_client=sdk.DefaultHttpxClient(timeout=spec.timeout),
+            http_async_client=sdk.DefaultAsyncHttpxClient(timeout=spec.timeout),
+            **given,
         )
+
+    def default_context_window(self, spec: ModelSpec, options: BaseModel) -> int | None:
+        # OpenAI's own models take 128k tokens or more; a compatible server is often a small
+        # local one, which /v1/models may not describe (llama.cpp's server does not).
+        return SAFE_CONTEXT_WINDOW if spec.base_url else 128_000
+
+    def listing_url(self, spec: ModelSpec) -> str | None:
+        return f"{spec.base_url.rstrip('/')}/models" if spec.base_url else None
+
+    def read_listing(self, body: Any) -> dict[str, int | None]:
+        served = {}
+        for item in body["data"]:
+            window = item.get("max_model_len") or item.get("context_length")  # vLLM, others
+            served[str(item["id"])] = int(window) if isinstance(window, int | float) else None
+        return served
+
+    def serves(self, served: dict[str, int | None], model: str) -> str | None:
+        # llama.cpp's servers list the model file's path unless started with an alias.
+        for served_id in served:
+            name = PurePosixPath(served_id).name
+            if model in (served_id, name, name.removesuffix(".gguf")):
+                return served_id
+        return None
 
     def embeddings(self, model: str) -> Any:
         key = _require_key("openai", *self.key_variables)
@@ -188,9 +305,27 @@ class OpenAIProvider(Provider):
         )
 
 
+@functools.cache
+def _structured_by(chat_class: type, method: str) -> type:
+    """``chat_class`` asking for structured output by ``method`` unless told otherwise."""
+
+    def with_structured_output(self: Any, schema: Any = None, **kwargs: Any) -> Any:
+        kwargs.setdefault("method", method)
+        return chat_class.with_structured_output(self, schema, **kwargs)
+
+    return type(
+        chat_class.__name__, (chat_class,), {"with_structured_output": with_structured_output}
+    )
+
+
 @providers.register("ollama")
 class OllamaProvider(Provider):
     capabilities = frozenset({"chat", "structured_output", "embeddings"})
+    # The ollama client raises ResponseError with status_code; httpx errors for the socket.
+    # Ollama cuts a prompt longer than num_ctx silently: no overflow to read.
+    errors = ErrorRules(
+        transient_names=frozenset({"ConnectError", "ReadTimeout", "RemoteProtocolError"})
+    )
 
     class Params(ClientOptions):
         num_ctx: int | None = Field(None, gt=0)
@@ -208,11 +343,27 @@ class OllamaProvider(Provider):
             **_given(options),
         )
 
+    def default_context_window(self, spec: ModelSpec, options: BaseModel) -> int | None:
+        return options.num_ctx or SAFE_CONTEXT_WINDOW  # type: ignore[attr-defined]
+
+    def listing_url(self, spec: ModelSpec) -> str | None:
+        return f"{(spec.base_url or 'http://localhost:11434').rstrip('/')}/api/tags"
+
+    def read_listing(self, body: Any) -> dict[str, int | None]:
+        return {str(item["name"]): None for item in body["models"]}
+
+    def serves(self, served: dict[str, int | None], model: str) -> str | None:
+        for name in (model, f"{model}:latest"):
+            if name in served:
+                return name
+        return None
+
     def embeddings(self, model: str) -> Any:
         return _import("langchain_ollama", "ollama", "ollama").OllamaEmbeddings(model=model)
 
 
-def build_model(spec: ModelSpec, *, role: str = "default") -> BaseLanguageModel:
+def provider_options(spec: ModelSpec, role: str = "default") -> tuple[Provider, BaseModel]:
+    """The spec's provider and its validated ``options``."""
     provider = providers.get(spec.provider, where=f"models.{role}.provider")
     options = providers.params(
         spec.provider,
@@ -220,7 +371,12 @@ def build_model(spec: ModelSpec, *, role: str = "default") -> BaseLanguageModel:
         name_at=f"models.{role}.provider",
         params_at=f"models.{role}.options",
     )
-    return provider().build(spec, options)
+    return provider(), options
+
+
+def build_model(spec: ModelSpec, *, role: str = "default") -> BaseLanguageModel:
+    provider, options = provider_options(spec, role)
+    return provider.build(spec, options)
 
 
 def is_chat(model: BaseLanguageModel) -> bool:

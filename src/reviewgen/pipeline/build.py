@@ -12,18 +12,19 @@ from reviewgen.agents.quotas import AspectQuota, LengthQuota, Quotas
 from reviewgen.chains.backstory import PersonaEnricher
 from reviewgen.chains.exemplars import default_exemplars
 from reviewgen.chains.vocabulary import VocabularyBias
-from reviewgen.chains.writer import PROMPT_HEADERS, Writer
-from reviewgen.core.config import Config, ModelSpec
+from reviewgen.chains.writer import PROMPT_HEADERS, Writer, estimate_tokens
+from reviewgen.core.config import Config
 from reviewgen.core.errors import ConfigError
 from reviewgen.core.ratelimit import RateLimiter
-from reviewgen.core.retry import RetryPolicy
+from reviewgen.core.retry import CircuitBreaker, RetryPolicy
 from reviewgen.core.schemas import ReviewPlan
 from reviewgen.models.capabilities import capabilities_of
-from reviewgen.models.providers import build_model, is_chat
+from reviewgen.models.providers import build_model, is_chat, provider_options
 from reviewgen.models.usage import UsageTracker
 from reviewgen.pipeline.components import build_rules
 from reviewgen.pipeline.critic import Critic
 from reviewgen.pipeline.orchestrator import Stages
+from reviewgen.pipeline.preflight import check_servers, setting
 from reviewgen.pipeline.reference import Reference, load_reference
 from reviewgen.text.aspects import AspectLexicon
 from reviewgen.vectorstore import DuplicateStore, build_embedder
@@ -88,6 +89,7 @@ def build(
     needed = {"writer"} | ({"judge"} if any(r.needs_model for r in rules) else set())
     if config.persona.enrich:
         needed.add("persona")
+    served_windows = check_servers(config, needed)  # a server that is not there fails here
     models, labels = _models(config, needed)
     if "judge" in labels and labels["judge"] == labels["writer"]:
         warnings.warn(
@@ -115,6 +117,9 @@ def build(
         per_call_sampling=capabilities_of(writer_model).per_call_sampling,
         callbacks=[trackers["writer"]],
         vocabulary=_vocabulary(config, reference, writer_model, mode, lexicon),
+        context_window=context_window(config, "writer", writer_model, served_windows),
+        answer_tokens=config.models.for_role("writer").max_tokens,
+        count_tokens=_token_counter(writer_model) if mode == "chat" else estimate_tokens,
     )
     embedder = build_embedder(config.store.embedder.name, config.store.embedder.params)
     store = DuplicateStore(
@@ -131,7 +136,7 @@ def build(
         source_store.add([f"source-{i}" for i in range(len(texts))], texts)
     limiters = _limiters(config, needed)
     # The judge's policy also goes to every critic rule's context, judge or not (as before).
-    retries = {r: _retry_policy(config.models.for_role(r)) for r in needed | {"judge"}}
+    retries = _retry_policies(config, needed | {"judge"})
     calibration = reference.calibration if reference is not None else Calibration()
     agent = PersonaAgent(config, calibration)
     agent.quotas = _quotas(config, agent, lexicon, expected_size)
@@ -207,10 +212,54 @@ def _limiters(config: Config, roles: set[str]) -> dict[str, RateLimiter]:
     return limiters
 
 
-def _retry_policy(spec: ModelSpec) -> RetryPolicy:
-    return RetryPolicy(
-        attempts=spec.retries, base_delay=spec.retry_base_delay, timeout=spec.timeout
-    )
+def _retry_policies(config: Config, roles: set[str]) -> dict[str, RetryPolicy]:
+    """Each role's retries, read by its provider's error rules; roles on the same model share
+    one circuit breaker, since the provider refuses their calls together."""
+    breakers: dict[tuple[str, str | None], CircuitBreaker] = {}
+    policies = {}
+    for role in sorted(roles):
+        spec = config.models.for_role(role)
+        provider, _ = provider_options(spec, role)
+        key = (spec.label(), spec.base_url)
+        if key not in breakers:
+            breakers[key] = CircuitBreaker(
+                setting(config, role, "provider").rsplit(".", 1)[0],
+                max_failed_calls=spec.max_failed_calls,
+                max_refused_seconds=spec.max_refused_seconds,
+            )
+        policies[role] = RetryPolicy(
+            attempts=spec.retries,
+            base_delay=spec.retry_base_delay,
+            timeout=spec.timeout,
+            errors=provider.errors,
+            breaker=breakers[key],
+        )
+    return policies
+
+
+def context_window(
+    config: Config, role: str, model: Any, served: dict[str, int | None]
+) -> int | None:
+    """Tokens the role's prompt and answer must fit: the config's ``context_window``, else
+    what the model's adapter declares, else what its server reports, else its provider's
+    default (docs/PROVIDERS.md)."""
+    spec = config.models.for_role(role)
+    if spec.context_window is not None:
+        return spec.context_window
+    declared = capabilities_of(model).context_window or served.get(role)
+    if declared is not None:
+        return declared
+    provider, options = provider_options(spec, role)
+    return provider.default_context_window(spec, options)
+
+
+def _token_counter(model: Any):
+    """The model's own token count where its adapter gives a tokenizer, else an estimate."""
+    tokenizer = capabilities_of(model).tokenizer
+    if tokenizer is None:
+        return estimate_tokens
+    encode = tokenizer().encode
+    return lambda text: len(encode(text))
 
 
 def _enricher(config: Config, model: Any) -> PersonaEnricher | None:

@@ -27,7 +27,7 @@ from reviewgen.chains.backstory import PersonaEnricher
 from reviewgen.chains.writer import Draft, Writer
 from reviewgen.core.errors import PromptTooLong
 from reviewgen.core.ratelimit import RateLimiter, limited
-from reviewgen.core.retry import RetryPolicy, with_retries
+from reviewgen.core.retry import CircuitOpen, RetriesExhausted, RetryPolicy, with_retries
 from reviewgen.core.schemas import CriticReport, RejectRecord, ReviewPlan, Usage, Verdict
 from reviewgen.core.seeds import item_rng
 from reviewgen.critic_rules.base import CriticContext
@@ -299,13 +299,14 @@ class Orchestrator:
                     return None, drafts
                 drafts += 1
                 draft = await self._write(plan, rng, previous=draft, report=report)
-        except PromptTooLong as exc:
-            # The writer fits completion prompts to the context, not chat prompts (or a
-            # revision's). This candidate's examples did not fit; the next one draws others.
-            too_long = Verdict(rule="prompt_too_long", passed=False, score=0.0, feedback=str(exc))
-            await self._reject(
-                plan, attempts_so_far + drafts, "", ["prompt_too_long"], CriticReport([too_long])
-            )
+        except (PromptTooLong, RetriesExhausted) as exc:
+            # A prompt the model's context cannot take (the writer's or the server's word), or
+            # a call still failing after its retries: this candidate is rejected and the next
+            # one draws other examples; the model's circuit breaker ends a run that keeps
+            # failing.
+            reason = "prompt_too_long" if isinstance(exc, PromptTooLong) else "provider_error"
+            failed = Verdict(rule=reason, passed=False, score=0.0, feedback=str(exc))
+            await self._reject(plan, attempts_so_far + drafts, "", [reason], CriticReport([failed]))
             return None, drafts
 
     async def _accept(
@@ -382,7 +383,8 @@ class Orchestrator:
     # -- the run -------------------------------------------------------------------------
 
     async def run(self, slots: list[tuple[int, int]], concurrency: int) -> str:
-        """Fill ``slots`` [(slot, rating)]; returns why it stopped: complete / budget: ..."""
+        """Fill ``slots`` [(slot, rating)]; returns why it stopped: complete / budget: ... /
+        breaker: ... (a model kept refusing)."""
         queue: asyncio.Queue[tuple[int, int]] = asyncio.Queue()
         for item in slots:
             queue.put_nowait(item)
@@ -395,8 +397,9 @@ class Orchestrator:
                     slot, rating = queue.get_nowait()
                     try:
                         await self.fill_slot(slot, rating)
-                    except BudgetExhausted as exc:
-                        stop_reason = f"budget: {exc}"
+                    except (BudgetExhausted, CircuitOpen) as exc:
+                        kind = "budget" if isinstance(exc, BudgetExhausted) else "breaker"
+                        stop_reason = f"{kind}: {exc}"
                         while not queue.empty():
                             queue.get_nowait()
                         return
