@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import random
 
-
 # Seeds are written into every record: 63 bits fit a signed 64-bit integer, the widest integer
 # pandas, Arrow and Hugging Face `datasets` load, so a seed survives any of them exactly.
 SEED_BITS = 63
