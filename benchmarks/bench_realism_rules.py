@@ -71,18 +71,27 @@ def coherence_failures(
 
 
 def _run_items(run: Path) -> dict[str, list[tuple[str, int, Product]]]:
-    accepted = []
-    with (run / "reviews.jsonl").open(encoding="utf-8") as handle:
+    """A run directory's accepted reviews, or the drafts ``bench_noise_ab.py draft`` wrote."""
+    if run.is_dir():
+        path, part = run / "reviews.jsonl", "accepted"
+    else:
+        path, part = run, "drafts"
+    items = []
+    with path.open(encoding="utf-8") as handle:
         for line in handle:
             record = json.loads(line)
-            accepted.append((record["text"], record["rating"], Product(**record["product"])))
-    return {"accepted": accepted}
+            record = record.get("plan", record)  # a draft carries its plan
+            text = json.loads(line)["text"]
+            items.append((text, record["rating"], Product(**record["product"])))
+    return {part: items}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("reviews", nargs="?", type=Path, default=REAL_REVIEWS)
-    parser.add_argument("--run", type=Path, help="a reviewgen run directory to check as well")
+    parser.add_argument(
+        "--run", type=Path, help="a run directory (or drafts.jsonl) to check as well"
+    )
     parser.add_argument("--write-defaults", action="store_true")
     parser.add_argument("--show", type=int, default=0, help="print this many failures")
     args = parser.parse_args()
