@@ -183,6 +183,13 @@ def _compare(args: argparse.Namespace) -> None:
         for row in found["features"][:8]:
             print(f"   {row['feature']}: synthetic {row['synthetic']} real {row['real']}")
     print(json.dumps(result["long_share"]), result["agreement_vader"])
+    if args.variants:  # each variant as a dataset for `reviewgen evaluate`
+        folder = Path(args.variants)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, texts in variants.items():
+            with (folder / f"{name.replace(' ', '_')}.jsonl").open("w", encoding="utf-8") as out:
+                for text, plan in zip(texts, plans, strict=True):
+                    out.write(json.dumps({"text": text, "rating": plan.rating}) + "\n")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "noise_ab.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
 
@@ -198,6 +205,7 @@ def main() -> None:
     compare = sub.add_parser("compare")
     compare.add_argument("drafts")
     compare.add_argument("--real", required=True)
+    compare.add_argument("--variants", help="also write each variant's texts to this folder")
     args = parser.parse_args()
     if args.command == "draft":
         asyncio.run(_draft(args))
