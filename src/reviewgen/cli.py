@@ -20,6 +20,7 @@ COMMANDS = [
     "scrub",
     "combine",
     "rate",
+    "tune",
 ]
 
 

@@ -48,6 +48,9 @@ class ModelSpec(Strict):
     requests_per_minute: float | None = Field(None, gt=0)
     tokens_per_minute: float | None = Field(None, gt=0)
     mode: Literal["auto", "chat", "completion"] = "auto"
+    # A LoRA adapter of the model: a GGUF file or a `reviewgen tune --out` directory (providers
+    # without the "adapters" capability refuse it).
+    adapter: str | None = None
     options: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("options")

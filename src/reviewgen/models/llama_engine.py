@@ -75,7 +75,9 @@ class _Slot:
 class LlamaEngine:
     """One model file, one context of ``slots`` sequences of ``n_ctx`` tokens each."""
 
-    def __init__(self, model_path: str, *, n_ctx: int, slots: int, threads: int) -> None:
+    def __init__(
+        self, model_path: str, *, n_ctx: int, slots: int, threads: int, adapter: str | None = None
+    ) -> None:
         import llama_cpp
 
         self._ll = llama_cpp
@@ -96,6 +98,13 @@ class LlamaEngine:
         if not self._ctx:
             llama_cpp.llama_model_free(self._model)
             raise ValueError(f"llama.cpp could not create a context of {n_ctx} x {slots}")
+        if adapter is not None:
+            try:
+                _attach_adapter(llama_cpp, self._model, self._ctx, adapter)
+            except ProviderError:
+                llama_cpp.llama_free(self._ctx)
+                llama_cpp.llama_model_free(self._model)  # frees its adapters too
+                raise
         self._memory = llama_cpp.llama_get_memory(self._ctx)
         self.n_ctx = n_ctx
         self._batch = llama_cpp.llama_batch_init(N_BATCH, 0, 1)
@@ -403,6 +412,51 @@ def _load_model(llama_cpp: Any, model_path: str) -> Any:
     if not model:
         raise ValueError(f"llama.cpp could not load {model_path}")
     return model
+
+
+def _attach_adapter(llama_cpp: Any, model: Any, ctx: Any, path: str) -> None:
+    """Load a LoRA adapter GGUF and apply it to every sequence of ``ctx``.
+
+    llama.cpp checks the architecture and every tensor's name and shape against the model and
+    logs why it refuses; that reason becomes the error. An adapter that names its base model
+    (``general.base_model.0.name``, as ``reviewgen tune`` writes) must name this one."""
+    from llama_cpp._logger import llama_log_callback
+
+    log: list[str] = []
+
+    @llama_cpp.llama_log_callback
+    def collect(level: int, text: bytes, user_data: Any) -> None:
+        log.append(text.decode("utf-8", errors="replace"))
+
+    # llama-cpp-python's own callback maps this build's log levels wrongly and drops errors.
+    llama_cpp.llama_log_set(collect, ctypes.c_void_p(0))
+    try:
+        lora = llama_cpp.llama_adapter_lora_init(model, path.encode())
+    finally:
+        llama_cpp.llama_log_set(llama_log_callback, ctypes.c_void_p(0))
+    if not lora:
+        failures = [line for line in log if "failed" in line]
+        reason = failures[-1].split("failed to apply lora adapter: ")[-1] if failures else ""
+        raise ProviderError(
+            f"adapter {path} does not fit the model: {reason.strip() or 'not a LoRA GGUF'}"
+        )
+    trained_on = _meta(llama_cpp.llama_adapter_meta_val_str, lora, "general.base_model.0.name")
+    name = _meta(llama_cpp.llama_model_meta_val_str, model, "general.name")
+    if trained_on is not None and name is not None and trained_on != name:
+        raise ProviderError(
+            f"adapter {path} was trained on {trained_on!r}, not on this model ({name!r}); "
+            "tune it again on this model or set the model it was trained on"
+        )
+    adapters = (llama_cpp.llama_adapter_lora_p_ctypes * 1)(lora)
+    scales = (ctypes.c_float * 1)(1.0)
+    if llama_cpp.llama_set_adapters_lora(ctx, adapters, 1, scales) != 0:
+        raise ProviderError(f"llama.cpp could not apply the adapter {path}")
+
+
+def _meta(getter: Any, owner: Any, key: str) -> str | None:
+    buffer = ctypes.create_string_buffer(256)
+    n = getter(owner, key.encode(), buffer, len(buffer))
+    return buffer.value.decode("utf-8", errors="replace") if n >= 0 else None
 
 
 def _tokenize(llama_cpp: Any, vocab: Any, text: str, *, add_bos: bool, special: bool) -> list[int]:

@@ -39,6 +39,7 @@ from reviewgen.models.capabilities import ModelCapabilities
 from reviewgen.models.latin_vocabulary import latin_copy
 from reviewgen.models.llama_engine import Completion, LlamaEngine, Sampling
 
+ADAPTER_FILE = "adapter.gguf"  # what `reviewgen tune --out DIR` writes in DIR
 LOCAL_EXTRA = "pip install 'reviewgen[local]' (then scripts/build_llama.sh; see README)"
 
 
@@ -105,20 +106,39 @@ def resolve_model(name: str) -> tuple[Path, str]:
     return path, mode
 
 
-_engines: dict[tuple[str, int, int], LlamaEngine] = {}
+def resolve_adapter(value: str) -> Path:
+    """The adapter GGUF for a file path or a ``reviewgen tune --out`` directory."""
+    path = Path(value).expanduser()
+    if path.is_dir():
+        path = path / ADAPTER_FILE
+    if path.suffix.lower() != ".gguf" or not path.is_file():
+        raise ProviderError(
+            f"adapter {value!r} is neither a .gguf file nor a directory holding {ADAPTER_FILE} "
+            "(models.<role>.adapter; make one with reviewgen tune)"
+        )
+    return path
+
+
+_engines: dict[tuple[str, int, int, str | None], LlamaEngine] = {}
 _engines_lock = threading.Lock()
 
 
-def shared_engine(path: Path, n_ctx: int, slots: int) -> LlamaEngine:
-    """One engine per model file and shape, shared by every role that uses it."""
-    key = (str(path), n_ctx, slots)
+def shared_engine(path: Path, n_ctx: int, slots: int, adapter: Path | None = None) -> LlamaEngine:
+    """One engine per model file, shape and adapter, shared by every role that uses it."""
+    key = (str(path), n_ctx, slots, None if adapter is None else str(adapter))
     with _engines_lock:
         if key not in _engines:
             if importlib.util.find_spec("llama_cpp") is None:
                 raise ProviderError(f"provider llamacpp needs llama-cpp-python: {LOCAL_EXTRA}")
             threads = int(os.environ.get("REVIEWGEN_THREADS", os.cpu_count() or 2))
             with _load_notes_hidden():
-                engine = LlamaEngine(str(path), n_ctx=n_ctx, slots=slots, threads=threads)
+                engine = LlamaEngine(
+                    str(path),
+                    n_ctx=n_ctx,
+                    slots=slots,
+                    threads=threads,
+                    adapter=None if adapter is None else str(adapter),
+                )
             if not _engines:
                 atexit.register(_close_all)
             _engines[key] = engine
@@ -137,6 +157,8 @@ def _load_notes_hidden() -> Iterator[None]:
             os.dup2(notes.fileno(), 2)
             try:
                 yield
+            except ProviderError:  # says what to fix: llama.cpp's notes would bury it
+                raise
             except BaseException:
                 os.dup2(saved, 2)
                 notes.seek(0)
@@ -186,9 +208,12 @@ class _LlamaSettings(BaseModel):
     parallel: int = Field(4, ge=1, le=64)
     # Chat style: a llama.cpp template name (chatml, gemma, llama3, ...) for a file without one.
     chat_template: str | None = None
+    # A LoRA adapter GGUF applied to the model (``reviewgen tune``).
+    adapter: str | None = None
 
     def engine(self) -> LlamaEngine:
-        return shared_engine(Path(self.model_path), self.n_ctx, self.parallel)
+        adapter = None if self.adapter is None else Path(self.adapter)
+        return shared_engine(Path(self.model_path), self.n_ctx, self.parallel, adapter)
 
     def capabilities(self) -> ModelCapabilities:
         return ModelCapabilities(

@@ -39,7 +39,7 @@ class Provider(Component):
 
     # Environment variables the provider reads an API key from; their values are redacted.
     key_variables: ClassVar[tuple[str, ...]] = ()
-    # Subset of: chat, completion, structured_output, embeddings.
+    # Subset of: chat, completion, structured_output, embeddings, adapters (LoRA files).
     capabilities: ClassVar[frozenset[str]] = frozenset({"chat", "structured_output"})
     # How the provider's client reports failures (core.retry.ErrorRules).
     errors: ClassVar[ErrorRules] = ErrorRules()
@@ -104,7 +104,7 @@ def _given(options: BaseModel) -> dict[str, Any]:
 class LlamaCppProvider(Provider):
     """The embedded llama.cpp engine: a packaged model name or a GGUF path."""
 
-    capabilities = frozenset({"chat", "completion"})
+    capabilities = frozenset({"chat", "completion", "adapters"})
     # The engine raises PromptTooLong itself (an overflow for every provider).
 
     class Params(BaseModel):
@@ -116,7 +116,12 @@ class LlamaCppProvider(Provider):
         chat_template: str | None = None  # llama.cpp template name for a file without one
 
     def build(self, spec: ModelSpec, options: BaseModel) -> BaseLanguageModel:
-        from reviewgen.models.llamacpp import LlamaCppChat, LlamaCppCompletion, resolve_model
+        from reviewgen.models.llamacpp import (
+            LlamaCppChat,
+            LlamaCppCompletion,
+            resolve_adapter,
+            resolve_model,
+        )
 
         path, default_mode = resolve_model(spec.model)
         mode = default_mode if spec.mode == "auto" else spec.mode
@@ -127,6 +132,7 @@ class LlamaCppProvider(Provider):
             temperature=spec.temperature,
             top_p=spec.top_p,
             max_tokens=spec.max_tokens,
+            adapter=None if spec.adapter is None else str(resolve_adapter(spec.adapter)),
             **_given(options),
         )
 
@@ -376,6 +382,12 @@ def provider_options(spec: ModelSpec, role: str = "default") -> tuple[Provider, 
 
 def build_model(spec: ModelSpec, *, role: str = "default") -> BaseLanguageModel:
     provider, options = provider_options(spec, role)
+    if spec.adapter is not None and "adapters" not in provider.capabilities:
+        able = [n for n, c in providers.items().items() if "adapters" in c.capabilities]
+        raise ProviderError(
+            f"models.{role}.adapter: provider {spec.provider!r} cannot load a LoRA adapter; "
+            f"valid choices: {', '.join(able)}"
+        )
     return provider.build(spec, options)
 
 
