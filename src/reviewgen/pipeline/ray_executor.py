@@ -289,14 +289,17 @@ class DraftWorker:
         self,
         config: Config,
         reference: Reference | None,
-        acceptor: Any,
-        limiters: dict[tuple[str, float | None, float | None], Any],
+        acceptor: str,
+        limiters: dict[tuple[str, float | None, float | None], str],
         threads: int,
     ) -> None:
+        """``acceptor`` and ``limiters`` are actor names: a handle among an actor's arguments
+        ties its restart to objects the driver owns."""
         os.environ["REVIEWGEN_THREADS"] = str(threads)  # read when the engine starts
         self.token = uuid.uuid4().hex  # this incarnation: a restarted worker reports anew
         stages = build(config, reference=reference, expected_size=config.run.count).stages
-        proxies = {key: RemoteLimiter(actor) for key, actor in limiters.items()}
+        ray = _ray()
+        proxies = {key: RemoteLimiter(ray.get_actor(name)) for key, name in limiters.items()}
         for role in list(stages.limiters):
             key = _limit_key(config, role)
             if key is not None:
@@ -308,7 +311,9 @@ class DraftWorker:
         self.orchestrator = Orchestrator(
             stages,
             run_seed=config.run.seed,
-            acceptance=RemoteAcceptance(acceptor, self.spend, stages.quotas, self.budget),
+            acceptance=RemoteAcceptance(
+                ray.get_actor(acceptor), self.spend, stages.quotas, self.budget
+            ),
             budget=self.budget,
             stats=self.stats,
         )
@@ -468,7 +473,8 @@ class RayExecutor:
         run_id = uuid.uuid4().hex[:8]
         self.name = f"reviewgen-acceptor-{run_id}"
         here = NodeAffinitySchedulingStrategy(ray.get_runtime_context().get_node_id(), soft=False)
-        shared_reference = None if reference is None else ray.put(reference)
+        # Kept for the run: a restarted actor reads its arguments again.
+        self._reference = shared_reference = None if reference is None else ray.put(reference)
         self.acceptor = (
             ray.remote(AcceptorActor)
             .options(
@@ -480,13 +486,15 @@ class RayExecutor:
             )
             .remote(config, str(out.resolve()), shared_reference, cost_of)
         )
-        self.limiters = {}
+        self.limiters: dict[tuple[str, float | None, float | None], Any] = {}
+        names = {}
         for role in ROLES:
             key = _limit_key(config, role)
             if key is not None and key not in self.limiters:
+                names[key] = f"reviewgen-limiter-{run_id}-{len(names)}"
                 self.limiters[key] = (
                     ray.remote(LimiterActor)
-                    .options(num_cpus=0, max_concurrency=1000, max_restarts=-1)
+                    .options(name=names[key], num_cpus=0, max_concurrency=1000, max_restarts=-1)
                     .remote(key[1], key[2])
                 )
         per_worker = config.run.ray.cpus_per_worker
@@ -498,7 +506,7 @@ class RayExecutor:
                 max_restarts=MAX_RESTARTS,
                 max_concurrency=config.run.concurrency + 2,
             )
-            .remote(config, shared_reference, self.acceptor, self.limiters, per_worker)
+            .remote(config, shared_reference, self.name, names, per_worker)
             for index in range(self.workers)
         ]
         waiting = [self.acceptor.ready.remote(), *(w.ready.remote() for w in self.pool)]
