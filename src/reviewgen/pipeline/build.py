@@ -45,7 +45,7 @@ def _models(config: Config, needed: set[str]) -> tuple[dict[str, Any], dict[str,
         spec = config.models.for_role(role)
         key = spec.model_dump_json()
         if key not in built:
-            built[key] = build_model(spec)
+            built[key] = build_model(spec, role=role)  # errors name models.<role>
         models[role] = built[key]
         labels[role] = spec.label()
     return models, labels
