@@ -8,13 +8,13 @@
   executor against one Ray worker (CPU is summed over the driver, the worker and the acceptor).
 - acceptor: check-and-insert rate of ``Acceptance.offer`` in-process, and through the
   acceptor actor (one call per offer, many callers; and batches of 100).
-- embedded (``--embedded``): the real model, 24 reviews: local executor with 2 llama.cpp
-  threads against 1 and 2 Ray workers of 1 thread each.
+- embedded (``--embedded [COUNT]``, results/ray-embedded.json): the real model, COUNT (12)
+  reviews: local executor with 2 llama.cpp threads against 1 and 2 Ray workers of 1 thread each.
 
 Each row records the machine's 1-minute load average when it ended: this is a shared 2-core
 machine, and its other jobs slow every row.
 
-Run: .venv/bin/python benchmarks/bench_ray.py [--embedded]
+Run: .venv/bin/python benchmarks/bench_ray.py [--embedded [COUNT]]
 """
 
 from __future__ import annotations
@@ -255,7 +255,7 @@ class Caller:
         return list(await asyncio.gather(*(point.offer(o) for o in offers)))
 
 
-def embedded(count: int = 24) -> list[dict]:
+def embedded(count: int) -> list[dict]:
     rows = []
     real = [
         "models.default.provider=llamacpp",
@@ -299,12 +299,13 @@ def main() -> None:
         log_to_driver=False,
         configure_logging=False,
     )
-    run("warm-up", "local", 1, 1, 0.0, 20)
-    rows = [*scaling(), *overhead(), *acceptor()]
     if "--embedded" in sys.argv:
-        rows += embedded()
+        tail = sys.argv[sys.argv.index("--embedded") + 1 :]
+        save("ray-embedded", embedded(int(tail[0]) if tail else 12))
+    else:
+        run("warm-up", "local", 1, 1, 0.0, 20)
+        save("ray", [*scaling(), *overhead(), *acceptor()])
     ray.shutdown()
-    save("ray", rows)
 
 
 if __name__ == "__main__":
