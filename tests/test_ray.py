@@ -2,8 +2,8 @@
 
 A two-node ``ray.cluster_utils.Cluster`` (Ray's documented way to simulate several nodes on
 one host) is started once for the module; a head started with ``ray start --head --block``
-checks the CLI's ``--ray-address`` (stopped with Ctrl-C, which stops that head only: ``ray
-stop`` would also stop every other Ray on the machine). Skipped when ray is not installed
+checks the CLI's ``--ray-address`` (stopping that command stops that head only: ``ray stop``
+would also stop every other Ray on the machine). Skipped when ray is not installed
 (``pip install 'reviewgen[ray]'``).
 """
 
@@ -80,8 +80,8 @@ def records(out: Path) -> list[dict]:
 @contextlib.contextmanager
 def ray_head(port: int, env: dict[str, str]) -> Iterator[None]:
     """``ray start --head`` on 127.0.0.1:PORT, stopped on exit. With ``--block`` the head's
-    processes go with the command, so stopping it (Ctrl-C) stops this head only; ``ray stop``
-    would stop every Ray on the machine."""
+    processes go with the command, so stopping it stops this head only; ``ray stop`` would
+    stop every Ray on the machine."""
     command = [str(RAY_BIN), "start", "--head", "--block", f"--port={port}"]
     command += ["--node-ip-address=127.0.0.1", "--num-cpus=2", "--include-dashboard=false"]
     command += ["--disable-usage-stats"]
@@ -97,12 +97,19 @@ def ray_head(port: int, env: dict[str, str]) -> Iterator[None]:
         assert head.poll() is None, "ray start --head failed"
         yield
     finally:
-        head.send_signal(signal.SIGINT)
-        try:
-            head.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            head.kill()
-            head.wait(timeout=10)
+        # SIGINT or SIGTERM would drain the node for 30 s first; killing the command makes
+        # its reaper stop the head's processes at once.
+        head.kill()
+        head.wait(timeout=10)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and port_open(port):
+            time.sleep(0.2)
+        assert not port_open(port), "the ray head outlived its command"
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 # -- before any cluster: bad addresses, and a head started by hand ----------------------------
