@@ -61,8 +61,8 @@ def test_a_server_that_is_not_openai_compatible(llama_server, tmp_path, capsys):
     code, err = generate_with(tmp_path, capsys, *server_overrides(url))
     assert code == 2
     assert err == (
-        f"error: models.default.base_url: {url} answers, but not as a openai API "
-        f"(GET {url}/models: HTTP 404)\n"
+        f"error: models.default.base_url: {url} answers, but GET {url}/models gave HTTP 404 "
+        "(is it the API's root, such as http://host:port/v1?)\n"
     )
 
 

@@ -139,10 +139,6 @@ def is_transient(exc: BaseException, rules: ErrorRules = GENERIC) -> bool:
     return rules.classify(exc) is ErrorKind.TRANSIENT
 
 
-def retry_after(exc: BaseException, rules: ErrorRules = GENERIC) -> float | None:
-    return rules.wait_hint(exc)
-
-
 def seconds_from_json(details: object, key: str = "retryDelay") -> float | None:
     """A ``"37s"``-style delay anywhere in a JSON error body (google.rpc.RetryInfo)."""
     text = details if isinstance(details, str) else json.dumps(details, default=str)

@@ -36,7 +36,7 @@ def _why(error: BaseException) -> str:
         return "connection refused"
     if isinstance(reason, socket.gaierror):
         return "host not found"
-    if isinstance(reason, TimeoutError | socket.timeout):
+    if isinstance(reason, TimeoutError):
         return f"no answer in {TIMEOUT:g} s"
     return " ".join(str(reason).split()) or type(reason).__name__
 
@@ -82,10 +82,10 @@ def _check(config: Config, role: str, provider: Any, url: str) -> int | None:
                 f"(HTTP {exc.code}); set {variables}"
             ) from None
         raise ProviderError(
-            f"{setting(config, role, 'base_url')}: {base} answers, but not as a "
-            f"{spec.provider} API (GET {url}: HTTP {exc.code})"
+            f"{setting(config, role, 'base_url')}: {base} answers, but GET {url} gave HTTP "
+            f"{exc.code} (is it the API's root, such as http://host:port/v1?)"
         ) from None
-    except (OSError, TimeoutError) as exc:
+    except OSError as exc:
         raise ProviderError(
             f"{setting(config, role, 'base_url')}: nothing answers at {base} ({_why(exc)})"
         ) from None
