@@ -139,7 +139,12 @@ def _summary(metrics: dict) -> dict[str, object]:
 
 
 def compare(
-    folder: Path, count: int, seeds: list[int], exemplars: int, writers: list[str]
+    folder: Path,
+    count: int,
+    seeds: list[int],
+    exemplars: int,
+    writers: list[str],
+    overrides: list[str],
 ) -> dict[str, object]:
     """Generate ``count`` reviews per seed with each writer from run.csv (same config and
     seeds), then evaluate: realism against eval.csv (real reviews neither writer read), and
@@ -168,6 +173,7 @@ def compare(
                     reviewgen, "generate", "--reference", str(folder / "run.csv"),
                     "--count", str(count), "--seed", str(seed), "--out", str(out),
                     "--overwrite", *options[name],
+                    *[arg for o in overrides for arg in ("--set", o)],
                 ]
             )  # fmt: skip
             _run([reviewgen, "evaluate", str(out), "--reference", str(folder / "eval.csv"),
@@ -183,6 +189,7 @@ def compare(
                 "count": count,
                 "generate_seconds": round(seconds, 1),
                 "load_average_at_start": load,
+                "overrides": overrides,
                 "realism_vs_eval": _summary(realism),
                 "memorisation_vs_tune_reviews": _summary(memo)["dcr"],
             }
@@ -216,6 +223,13 @@ def main() -> None:
     p.add_argument("--seeds", type=int, nargs="+", default=[1])
     p.add_argument("--exemplars", type=int, default=0, help="the tuned writer's examples")
     p.add_argument("--writers", nargs="+", default=["few_shot", "tuned"])
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        help="a config override for both writers, e.g. models.default.timeout=900 (busy machine)",
+    )
     args = parser.parse_args()
     load_before = os.getloadavg()
     if args.step == "split":
@@ -240,7 +254,9 @@ def main() -> None:
         }
         name = "tune_steps.json"
     else:
-        result = compare(args.dir, args.count, args.seeds, args.exemplars, args.writers)
+        result = compare(
+            args.dir, args.count, args.seeds, args.exemplars, args.writers, args.overrides
+        )
         name = "tune_compare.json"
     result["load_average_start"] = [round(x, 2) for x in load_before]
     result["load_average_end"] = [round(x, 2) for x in os.getloadavg()]

@@ -81,11 +81,14 @@ def run(args: argparse.Namespace) -> int:
         holdout_fraction=config.reference.holdout_fraction,
         min_reviews=args.min_reviews,
     )
+    if args.threads < 1:
+        raise ConfigError("--threads must be at least 1")
     if importlib.util.find_spec("torch") is None:
         raise ConfigError(TORCH_HINT)
-    from reviewgen.tune.run import tune
+    from reviewgen.tune.run import check_out, tune
     from reviewgen.tune.train import TrainSettings
 
+    check_out(args.out, restart=args.restart)
     settings = TrainSettings(
         rank=args.rank,
         alpha=2.0 * args.rank,

@@ -62,9 +62,8 @@ def tune(
             f"{spec.provider!r}"
         )
     model_path, _ = resolve_model(spec.model)
+    check_out(out, restart=restart)
     checkpoint = out / CHECKPOINT_FILE
-    if (out / ADAPTER_FILE).exists() and not checkpoint.exists() and not restart:
-        raise ConfigError(f"{out}: already holds an adapter; choose another --out or --restart")
     torch.set_num_threads(threads)
     tokenizer = shared_engine(model_path, TOKENIZER_CONTEXT, 1)
     examples = to_examples(
@@ -136,6 +135,14 @@ def tune(
         eval_loss_before=loss_before,
         eval_loss_after=loss_after,
     )
+
+
+def check_out(out: str | Path, *, restart: bool) -> None:
+    """Refuse to overwrite a finished adapter (an unfinished run's checkpoint is resumed)."""
+    out = Path(out)
+    finished = (out / ADAPTER_FILE).exists() and not (out / CHECKPOINT_FILE).exists()
+    if finished and not restart:
+        raise ConfigError(f"{out}: already holds an adapter; choose another --out or --restart")
 
 
 def _mean(values: list[float]) -> float | None:
