@@ -3,8 +3,10 @@
 A fixed list of phrases language models overuse in reviews ("overall", "i must say", "worth
 every penny", "additionally", ...). Real customers use them too, so the measure is a ratio: hits
 per 1,000 words in the synthetic set over the same rate in the real set (1 = as often as real
-reviews). The list leaves out the patterns of the ``ai_tells.v1`` critic rule (preambles,
-advert words such as "seamless"), so that filter does not decide this number.
+reviews). A rate per word does not depend on how many reviews there are, so each set's whole
+sample counts: the phrases are rare, and more real text steadies the real rate. The list leaves
+out the patterns of the ``ai_tells.v1`` critic rule (preambles, advert words such as
+"seamless"), so that filter does not decide this number.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from reviewgen.evaluation.sampling import equal_size
 from reviewgen.evaluation.status import OK, not_enough_data, rounded
 from reviewgen.text.words import word_count
 
@@ -42,19 +43,16 @@ def _hits(texts: Sequence[str]) -> dict[str, int]:
     return {phrase: sum(len(p.findall(t)) for t in lowered) for phrase, p in _PATTERNS.items()}
 
 
-def compare_phrases(synthetic: Sequence[str], real: Sequence[str], *, seed: int) -> dict[str, Any]:
-    """Rates per 1,000 words on equal-size samples, their ratio and the phrases most over-used."""
-    idx_syn, idx_real = equal_size(len(synthetic), len(real), seed)
-    if len(idx_syn) < MIN_ROWS:
+def compare_phrases(synthetic: Sequence[str], real: Sequence[str]) -> dict[str, Any]:
+    """Rates per 1,000 words, their ratio and the phrases most over-used."""
+    if min(len(synthetic), len(real)) < MIN_ROWS:
         return not_enough_data(
             f"needs at least {MIN_ROWS} reviews per set "
             f"(synthetic {len(synthetic)}, real {len(real)})"
         )
-    syn = [synthetic[i] for i in idx_syn]
-    ref = [real[i] for i in idx_real]
-    syn_hits, real_hits = _hits(syn), _hits(ref)
-    syn_words = max(1, sum(map(word_count, syn)))
-    real_words = max(1, sum(map(word_count, ref)))
+    syn_hits, real_hits = _hits(synthetic), _hits(real)
+    syn_words = max(1, sum(map(word_count, synthetic)))
+    real_words = max(1, sum(map(word_count, real)))
     syn_rate = 1000 * sum(syn_hits.values()) / syn_words
     real_rate = 1000 * sum(real_hits.values()) / real_words
     over = sorted(
@@ -64,7 +62,8 @@ def compare_phrases(synthetic: Sequence[str], real: Sequence[str], *, seed: int)
     )
     return {
         "status": OK,
-        "n_per_set": len(syn),
+        "n": {"synthetic": len(synthetic), "real": len(real)},
+        "words": {"synthetic": syn_words, "real": real_words},
         "per_1k_words": {"synthetic": rounded(syn_rate, 3), "real": rounded(real_rate, 3)},
         "ratio": rounded(syn_rate / real_rate, 3) if real_rate else None,
         "top": [

@@ -396,7 +396,7 @@ def _realism(m: dict[str, Any]) -> str:
 def _phrases(m: dict[str, Any]) -> str:
     ph = m["phrases"]
     title = "Stock phrases"
-    meaning = "Assistant-style phrases per 1,000 words, on equal-size samples of both sets."
+    meaning = "Assistant-style phrases per 1,000 words in each set's sample."
     missing = _missing(ph)
     if missing:
         return _section(title, meaning, missing)

@@ -153,7 +153,7 @@ def evaluate(
                 ref.sample, syn.sample, hold.sample, seed=options.seed
             ),
             "diversity": compare_diversity(syn_texts, ref_texts, seed=options.seed),
-            "phrases": compare_phrases(syn_texts, ref_texts, seed=options.seed),
+            "phrases": compare_phrases(syn_texts, ref_texts),
         }
         similar = similarity.get()
         metrics["realism"] = with_headline(realism.get(), zero_shot.get())
