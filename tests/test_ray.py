@@ -160,6 +160,19 @@ def test_cli_joins_a_head_started_with_ray_start_and_refuses_workers_without_rev
             ray.shutdown()
 
 
+def test_without_an_address_a_ray_starts_here_and_more_workers_than_cpus_is_one_line(tmp_path):
+    """No address: a new Ray on 127.0.0.1 (never one an earlier run left), sized to this
+    machine's CPUs; asking for more workers fails before any review."""
+    cpus = os.cpu_count() or 1
+    cfg = config(5, "run.executor=ray", f"run.ray.workers={cpus + 1}")
+    with pytest.raises(
+        ConfigError, match=rf"^run\.ray\.workers: {cpus + 1} workers .* has {cpus}\b"
+    ):
+        generate(cfg, tmp_path / "out")
+    assert not ray.is_initialized()  # the Ray it started is stopped again
+    assert not (tmp_path / "out" / "reviews.jsonl").exists()
+
+
 # -- a two-node cluster on this machine ------------------------------------------------------
 
 

@@ -400,8 +400,9 @@ def _connect(address: str | None) -> tuple[Any, bool]:
     if ray.is_initialized():
         return ray, False
     options: dict[str, Any] = {"log_to_driver": False, "configure_logging": False}
-    if address is None:
-        options |= {"include_dashboard": False, "_node_ip_address": "127.0.0.1"}
+    if address is None:  # "local": never a cluster some earlier run left on this machine
+        options |= {"address": "local", "include_dashboard": False}
+        options["_node_ip_address"] = "127.0.0.1"
     else:
         options["address"] = address
     try:
