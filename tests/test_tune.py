@@ -294,6 +294,7 @@ def test_a_short_tuning_run_writes_an_adapter_that_changes_what_the_model_writes
             "--min-reviews", "5", "--batch-size", "4", "--max-review-tokens", "24",
             "--learning-rate", "0.005", "--rank", "4", "--threads", "2"]  # fmt: skip
     assert main(args) == 0
+    capsys.readouterr()
     assert (out / "adapter.gguf").is_file() and (out / "adapter.json").is_file()
     assert not (out / "checkpoint.pt").exists()
     assert main(args) == 2  # a second run would overwrite it
