@@ -55,5 +55,5 @@ def answer_with(monkeypatch, respond) -> None:
     from reviewgen.models.fake import FakeChatModel
 
     monkeypatch.setattr(
-        "reviewgen.pipeline.build.build_model", lambda spec: FakeChatModel(responder=respond)
+        "reviewgen.pipeline.build.build_model", lambda spec, **_: FakeChatModel(responder=respond)
     )

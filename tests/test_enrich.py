@@ -67,7 +67,9 @@ def test_a_base_model_cannot_enrich(tmp_path, monkeypatch):
     monkeypatch.setattr(
         pipeline,
         "build_model",
-        lambda spec: FakeListLLM(responses=["x"]) if spec.model == "persona" else build(spec),
+        lambda spec, **kw: (
+            FakeListLLM(responses=["x"]) if spec.model == "persona" else build(spec, **kw)
+        ),
     )
     with pytest.raises(ConfigError, match=r"models\.persona"):
         run(tmp_path, [])

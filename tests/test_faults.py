@@ -36,7 +36,7 @@ def test_fault_injection_completes_its_count(tmp_path, monkeypatch):
         return compose_review(prompt)
 
     model = FakeChatModel(responder=flaky, fail_every=3)  # every third call fails: 33%
-    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec: model)
+    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec, **_: model)
     config = load_config(None, [*FAKE, "run.count=30", "run.concurrency=4"])
     result = generate(config, tmp_path)
     records = read(tmp_path / "reviews.jsonl")
@@ -53,7 +53,7 @@ def test_same_text_from_every_worker_is_accepted_once(tmp_path, monkeypatch):
     model = FakeChatModel(responses=[same] * 32 + ["x"], latency=0.01)
     others = iter(range(10_000))
     model.responder = lambda prompt: compose_review(prompt + str(next(others)))
-    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec: model)
+    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec, **_: model)
     config = load_config(
         None,
         [

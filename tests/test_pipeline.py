@@ -69,7 +69,7 @@ def test_revision_loop_with_scripted_model(tmp_path, monkeypatch):
         "shift at work, no complaints so far."
     )
     scripted = FakeChatModel(responses=[too_short, good])
-    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec: scripted)
+    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec, **_: scripted)
     config = load_config(
         None,
         [
@@ -99,7 +99,7 @@ def test_completion_revision_samples_the_same_document_again(tmp_path, monkeypat
         "shift at work, no complaints so far."
     )
     scripted = FakeChatModel(responses=["Bad.", good])
-    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec: scripted)
+    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec, **_: scripted)
     config = one_completion_review(20)
     generate(config, tmp_path)
     assert read(tmp_path / "reviews.jsonl")[0]["text"] == good
@@ -117,7 +117,7 @@ def test_completion_candidates_of_a_slot_share_every_example_but_the_last(tmp_pa
         "shift at work, no complaints so far."
     )
     scripted = FakeChatModel(responses=["Bad.", "Worse.", good])
-    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec: scripted)
+    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec, **_: scripted)
     config = one_completion_review(20, "writer.max_revisions=0", "writer.exemplars=3")
     generate(config, tmp_path)
     assert read(tmp_path / "reviews.jsonl")[0]["text"] == good
@@ -143,7 +143,7 @@ def test_completion_examples_are_dropped_until_the_prompt_fits(tmp_path, monkeyp
 
     good = "The battery lasts two days and the screen is bright enough outside, happy with it."
     model = SmallContext(responses=[good])
-    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec: model)
+    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec, **_: model)
     config = one_completion_review(15)
     generate(config, tmp_path)
     record = read(tmp_path / "reviews.jsonl")[0]
@@ -162,7 +162,7 @@ def test_exhausted_revisions_reject_with_reasons_then_next_candidate(tmp_path, m
         "paid and it arrived quickly."
     )
     scripted = FakeChatModel(responses=["Meh.", "Meh!", "No.", good])
-    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec: scripted)
+    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec, **_: scripted)
     config = load_config(
         None,
         [
@@ -217,7 +217,7 @@ def test_duplicates_are_rejected_before_acceptance(tmp_path, monkeypatch, revisi
         "no problems after two weeks of use."
     )
     scripted = FakeChatModel(responses=[same, same, other])
-    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec: scripted)
+    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec, **_: scripted)
     config = load_config(
         None,
         [
@@ -249,7 +249,7 @@ def test_copy_of_an_exemplar_is_revised_then_rejected(tmp_path, monkeypatch):
     copied = json.loads(DEFAULT_EXEMPLARS.read_text().splitlines()[0])["text"]
     fresh = "Quick delivery and the phone works with my carrier, battery is fine so far honestly."
     scripted = FakeChatModel(responses=[copied, copied, fresh])
-    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec: scripted)
+    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec, **_: scripted)
     config = load_config(
         None,
         [*FAKE, "run.count=1", "noise.enabled=false", "critic.rules=[]", "writer.max_revisions=1"],

@@ -117,7 +117,7 @@ def _run(tmp_path, monkeypatch, lengths, count, extra=()):
     rng = random.Random(7)
     _reference(tmp_path / "reference.csv", rng)
     model = FakeChatModel(responder=lambda prompt: _text(rng, next(lengths)))
-    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec: model)
+    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec, **_: model)
     config = load_config(
         None,
         [

@@ -16,7 +16,7 @@ def _run(tmp_path, monkeypatch, words: int, responses: list[str]):
     from reviewgen.models.fake import FakeChatModel
 
     scripted = FakeChatModel(responses=responses)
-    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec: scripted)
+    monkeypatch.setattr("reviewgen.pipeline.build.build_model", lambda spec, **_: scripted)
     config = load_config(
         None,
         [
