@@ -161,9 +161,7 @@ def compare(
             f"writer.exemplars={exemplars}",
         ],
     }
-    result_path = RESULTS / "tune_compare.json"
-    previous = json.loads(result_path.read_text(encoding="utf-8")) if result_path.is_file() else {}
-    runs = {(r["writer"], r["seed"]): r for r in previous.get("runs", [])}
+    runs: dict[tuple[str, int], dict[str, object]] = {}
     for seed in seeds:
         for name in writers:
             out = folder / f"{name}-seed{seed}"
@@ -193,6 +191,11 @@ def compare(
                 "realism_vs_eval": _summary(realism),
                 "memorisation_vs_tune_reviews": _summary(memo)["dcr"],
             }
+    # Runs of other writers or seeds (another invocation, perhaps in parallel) are kept.
+    result_path = RESULTS / "tune_compare.json"
+    previous = json.loads(result_path.read_text(encoding="utf-8")) if result_path.is_file() else {}
+    for run in previous.get("runs", []):
+        runs.setdefault((run["writer"], run["seed"]), run)
     tune_report = adapter / "adapter.json"
     return {
         "adapter": json.loads(tune_report.read_text(encoding="utf-8"))
