@@ -47,6 +47,13 @@ STAR_MEANING = {
 }
 TOKENS_PER_WORD = 1.5
 EMPTY_RETRIES = 3
+# A completion draft for a target of CONTINUE_FROM words or more that misses more than
+# CONTINUE_BELOW of it is continued from where the model stopped, up to CONTINUATIONS times
+# (a short draft is as cheap to sample again).
+CONTINUE_FROM = 40
+CONTINUE_BELOW = 0.4
+CONTINUATIONS = 2
+OPENERS = ("I", "The", "It", "Also", "My", "But")
 # Without the model's tokenizer: English runs about 4 characters a token in BPE vocabularies,
 # so 3 over-counts (a prompt that fits by this estimate fits), plus each message's template.
 CHARS_PER_TOKEN_ESTIMATE = 3
@@ -260,6 +267,7 @@ class Writer:
                 text = clean(await chain.ainvoke(variables), plan.length_target)
                 if text:
                     break
+            text = await self._lengthen(text, plan, rng, variables, options)
             if self.vocabulary is not None:
                 self.vocabulary.observe(text, bias)
             return Draft(text, exemplars)
@@ -270,6 +278,37 @@ class Writer:
         messages, exemplars, turns = self._fit_chat(plan, list(exemplars), list(turns))
         answer = await self._bound_model(plan, rng).ainvoke(messages)
         return Draft(clean(str(answer.content), plan.length_target), exemplars, turns)
+
+    async def _lengthen(
+        self,
+        text: str,
+        plan: ReviewPlan,
+        rng: random.Random,
+        variables: dict[str, Any],
+        options: dict[str, Any],
+    ) -> str:
+        """Continue a draft that stopped far short of a long target. A base model ends its line
+        early (the examples are one line each and a line break stops it): reviews over 115
+        words were 1-3% of a run against 10% of real ones. The same line is continued from
+        what it wrote (llama.cpp reuses the evaluated prompt), at most ``CONTINUATIONS`` times."""
+        prompt = self.completion_prompt.format(**variables)
+        for _ in range(CONTINUATIONS):
+            missing = plan.length_target - word_count(text)
+            if (
+                not text
+                or plan.length_target < CONTINUE_FROM
+                or missing < plan.length_target * CONTINUE_BELOW
+            ):
+                break
+            # After a full stop the model ends the line at once: start the next sentence.
+            opener = rng.choice(OPENERS) if text[-1] in ".!?" else ""
+            rest = plan.model_copy(update={"length_target": missing})
+            chain = self._bound_model(rest, rng, **options) | StrOutputParser()
+            more = clean(await chain.ainvoke(f"{prompt} {text} {opener}".rstrip()), missing)
+            if not more:
+                break
+            text = f"{text} {opener} {more}" if opener else f"{text} {more}"
+        return text
 
     def _chat_messages(
         self, plan: ReviewPlan, exemplars: list[Exemplar], turns: list[tuple[str, str]]
