@@ -52,8 +52,8 @@ def test_api_keys_never_reach_outputs(tmp_path, monkeypatch):
     real_build = build_model
     built = []
 
-    def build_then_fake(spec):
-        built.append(real_build(spec))  # the real client, holding the key
+    def build_then_fake(spec, role="default"):
+        built.append(real_build(spec, role=role))  # the real client, holding the key
         return FakeChatModel()
 
     monkeypatch.setattr("reviewgen.pipeline.build.build_model", build_then_fake)
