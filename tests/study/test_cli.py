@@ -116,3 +116,21 @@ def test_exports_and_import_from_the_command_line(study, tmp_path, capsys):
     assert main(["rate", str(study.directory), "--add-rater", "cid"]) == 0
     assert [r.name for r in study.raters()] == ["ann", "bob", "cid"]
     assert "cid: http://" in capsys.readouterr().out
+
+
+def test_evaluate_adds_the_study_to_its_report(files, study, tmp_path, capsys):
+    """The study's results become a section of report.html and `human_study` in metrics.json,
+    counted from the database at the time of the evaluation."""
+    synthetic, real = files
+    ann = study.raters()[0]
+    for key, _ in study.pending(ann)[:7]:
+        study.answer(ann, key, "synthetic", 3)
+    out = tmp_path / "report"
+    argv = ["evaluate", str(synthetic), "--reference", str(real), "--out", str(out)]
+    assert main([*argv, "--study", str(study.directory), "--no-zero-shot"]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["human_study"]["people"]["answers"] == 7
+    page = (out / "report.html").read_text()
+    assert '<section class="human-study"><h2>Human evaluation</h2>' in page
+    assert main([*argv, "--study", str(tmp_path / "nowhere"), "--no-zero-shot"]) == 2
+    assert "not a study directory" in capsys.readouterr().err

@@ -112,6 +112,12 @@ def register(subparsers: Any) -> None:
     gates.add_argument("--fail-on", choices=["fail", "warn"])
     add_column_args(parser)
     parser.add_argument(
+        "--study",
+        metavar="STUDY_DIR",
+        help="a `reviewgen rate` study of this dataset: its results (people and model raters "
+        "apart) become a section of report.html and `human_study` in metrics.json",
+    )
+    parser.add_argument(
         "--synthetic-text-col", help="text column of SYNTHETIC if it differs from --text-col"
     )
     parser.add_argument(
@@ -119,6 +125,15 @@ def register(subparsers: Any) -> None:
         help="rating column of SYNTHETIC if it differs from --rating-col ('' for none)",
     )
     parser.set_defaults(func=run)
+
+
+def _study_report(directory: str) -> dict[str, Any]:
+    """The study's report computed from its database now, so its counts match the answers."""
+    from reviewgen.study.stats import build_report
+    from reviewgen.study.store import Study
+
+    study = Study.open(directory)
+    return build_report(study.rows(), study.meta())
 
 
 def family_line(realism: dict[str, Any]) -> str:
@@ -189,6 +204,7 @@ def run(args: argparse.Namespace) -> int:
             else args.synthetic_rating_col or None
         ),
     )
+    study = _study_report(args.study) if args.study else None
     run_info, run_source = load_run_info(args.synthetic)
     held_out_of = run_holdout(run_info, run_source) if args.run_holdout else None
     result = evaluate(
@@ -199,7 +215,15 @@ def run(args: argparse.Namespace) -> int:
         run_info=run_info,
         run_source=run_source,
     )
-    paths = write_report(result, args.out, run_info=run_info, run_source=run_source)
+    sections = []
+    if study is not None:
+        from reviewgen.study.report_html import render_section
+
+        result.metrics["human_study"] = study
+        sections.append(render_section(study))
+    paths = write_report(
+        result, args.out, run_info=run_info, run_source=run_source, extra_sections=sections
+    )
     for warning in result.metrics["warnings"]:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"overall: {result.overall}")

@@ -17,8 +17,11 @@ def write_report(
     *,
     run_info: dict[str, Any] | None = None,
     run_source: str = "no run.json was given",
+    extra_sections: list[str] | None = None,
 ) -> dict[str, Path]:
-    """metrics.json, report.html and DATASET_CARD.md; returns their paths by name."""
+    """metrics.json, report.html and DATASET_CARD.md; returns their paths by name.
+
+    ``extra_sections`` are HTML sections made elsewhere (the human study's), added at the end."""
     out = Path(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -28,7 +31,9 @@ def write_report(
             "card": out / "DATASET_CARD.md",
         }
         paths["metrics"].write_text(result.to_json() + "\n", encoding="utf-8")
-        paths["html"].write_text(render_html(result.metrics), encoding="utf-8")
+        paths["html"].write_text(
+            render_html(result.metrics, extra_sections or []), encoding="utf-8"
+        )
         paths["card"].write_text(
             render_card(result.metrics, run_info, run_source), encoding="utf-8"
         )

@@ -559,7 +559,8 @@ def _privacy(m: dict[str, Any]) -> str:
     return _section(title, meaning, content)
 
 
-def render_html(metrics: dict[str, Any]) -> str:
+def render_html(metrics: dict[str, Any], extra_sections: list[str] | None = None) -> str:
+    """The page; ``extra_sections`` are ready HTML (escaped by their maker) added at the end."""
     body = "".join(
         part(metrics)
         for part in (
@@ -576,7 +577,7 @@ def render_html(metrics: dict[str, Any]) -> str:
             _utility,
             _privacy,
         )
-    )
+    ) + "".join(extra_sections or [])
     template = Template(
         files("reviewgen.evaluation").joinpath("report_template.html").read_text("utf-8")
     )
