@@ -91,7 +91,7 @@ def test_clearly_opposite_tone_has_its_own_smaller_share():
 
 
 def test_a_draft_reviewed_again_counts_once():
-    rule = _rule({5: {"mixed": 0.4, "opposite": 0.4}})
+    rule = _rule({5: {"mixed": 0.3, "opposite": 0.3}})
     assert _run(rule, [HAPPY, ANGRY, ANGRY, ANGRY], 5) == [True, True, True, True]
     assert _run(rule, [f"{ANGRY} Again."], 5) == [False]  # a 2nd of 3 would be 67% mixed
 
@@ -186,3 +186,13 @@ def test_fast_vader_scores_like_vader(text):
     assert _FastAnalyzer().polarity_scores(text) == SentimentIntensityAnalyzer().polarity_scores(
         text
     )
+
+
+def test_a_star_rating_the_writer_never_mixes_leaves_its_share_to_the_others():
+    rule = _rule({5: {"mixed": 0.5, "opposite": 0.0}, 1: {"mixed": 0.0, "opposite": 0.0}})
+    mild = "It arrived on time and works fine."  # positive, not clearly: mixed at one star
+    assert _run(rule, [mild], 1) == [False]  # no share at 1 star, none left over yet
+    assert _run(rule, [f"{HAPPY} Day {i}." for i in range(4)], 5) == [True] * 4
+    assert _run(rule, [mild, f"{mild} Twice."], 1) == [True, True]  # 5 stars left 2 places
+    assert _run(rule, [f"{mild} Thrice."], 1) == [False]
+    assert _run(rule, [GUSHING], 1) == [False]  # clearly opposite needs its own share
