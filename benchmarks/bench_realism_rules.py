@@ -115,7 +115,7 @@ def main() -> None:
              for r in rows]  # fmt: skip
     failed, by_check = coherence_failures(rule, items, lexicon, args.show)
     results.append({"measure": "coherence.v1 fails real", "value": round(failed / len(items), 4)})
-    for check in ("aspect", "verdict", "stars", "product"):
+    for check in ("aspect", "verdict", "stars", "product", "units"):
         results.append(
             {
                 "measure": f"coherence.v1 {check} fails real",

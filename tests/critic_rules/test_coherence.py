@@ -31,6 +31,7 @@ def _check(draft, rating=4, product=None, params=None):
         ("Best phone I have owned. Worst phone I have owned.", 3, "verdict"),
         ("Solid phone, five stars from me, no complaints.", 1, "stars"),
         ("One star. Great screen and a fast charger, I love it.", 5, "stars"),
+        ("It came with a 4 GB battery that lasts all day.", 4, "units"),
     ],
 )
 def test_contradictions_fail(draft, rating, kind):
@@ -56,6 +57,7 @@ def test_another_makers_phone_called_this_fails():
         "Would not recommend the seller, shipping took a month. The phone itself is fine.",
         "Love it. Screen is sharp, battery good, camera okay.",
         "This Galaxy is quick and the screen is sharp.",
+        "64 GB of storage, a 5000 mAh battery and a 50 MP camera for the price.",
     ],
 )
 def test_coherent_drafts_pass(draft):

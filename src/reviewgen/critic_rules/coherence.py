@@ -5,14 +5,15 @@ A careful reader caught small-model reviews by their incoherence: the battery "l
 and "dies by noon" in the same review, "highly recommend" next to "do not buy", "five stars"
 in a one-star review, "this iPhone" in a review of a Galaxy. Real reviews do change their mind
 ("great at first, now it freezes"), so each check stands down when the text marks a contrast
-or a change over time. Four checks, all lexical:
+or a change over time. Five checks, all lexical:
 
 - ``aspect``: one aspect (the config's lexicon) praised in one sentence and damned in another,
   both clearly (tone beyond ``clear_tone``), with no contrast or time word in the later one;
 - ``verdict``: opposite overall verdicts ("would recommend" / "would not recommend", "love it"
   / "hate it", "best phone" / "worst phone");
 - ``stars``: the text names a star count ``max_star_gap`` or more away from its rating;
-- ``product``: "this <model>", "my new <model>" naming another maker's phone than the plan's.
+- ``product``: "this <model>", "my new <model>" naming another maker's phone than the plan's;
+- ``units``: a quantity in another part's unit ("a 4 GB battery", "a 3000 mAh camera").
 
 The tone of a sentence is ``rating_consistency``'s (VADER and reviewgen's own lexicon).
 ``benchmarks/bench_realism_rules.py`` measures how many real reviews each check would fail.
@@ -89,6 +90,28 @@ _THIS_MODEL_RE = re.compile(
 )
 
 
+# A quantity in the unit of another part: "a 4 GB battery", "a 3000 mAh camera", "12 MP storage".
+_UNITS = {
+    "storage": r"\d+(?:\.\d+)? ?(?:gb|tb|gigs?)\b",
+    "charge": r"\d{3,5} ?mah\b",
+    "pixels": r"\d+(?:\.\d+)? ?(?:mp|megapixels?)\b",
+}
+_PARTS = {
+    "storage": r"(?:storage|memory|ram|sd card)",
+    "charge": r"(?:battery|batteries)",
+    "pixels": r"(?:camera|cameras|lens|selfie)",
+}
+_WRONG_UNIT_RE = re.compile(
+    "|".join(
+        rf"\b{unit}\s+(?:\w+\s+)?{part}\b"
+        for name, unit in _UNITS.items()
+        for other, part in _PARTS.items()
+        if other != name
+    ),
+    _I,
+)
+
+
 def makers_of(product: Product) -> set[str]:
     """The makers a product's brand and name point to (empty: unknown)."""
     words = re.findall(r"[a-z0-9]+", f"{product.brand} {product.name}".lower())
@@ -100,8 +123,8 @@ def makers_of(product: Product) -> set[str]:
 class CoherenceParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    checks: list[Literal["aspect", "verdict", "stars", "product"]] = Field(
-        default_factory=lambda: ["aspect", "verdict", "stars", "product"],
+    checks: list[Literal["aspect", "verdict", "stars", "product", "units"]] = Field(
+        default_factory=lambda: ["aspect", "verdict", "stars", "product", "units"],
         description="which checks run",
     )
     clear_tone: float = Field(
@@ -115,13 +138,14 @@ FEEDBACK = {
     "verdict": "Give one overall verdict: the review both recommends and warns against it.",
     "stars": "The text names a different star rating than the review's.",
     "product": "Talk about the phone the review is for, not another maker's.",
+    "units": "Check the numbers: that unit does not measure that part of a phone.",
 }
 
 
 @register_rule("coherence.v1")
 class CoherenceRule(CriticRule):
     """Fail on a self-contradiction (aspect, verdict), a star count at odds with the rating,
-    or another maker's phone called "this"."""
+    or another maker's phone called "this", or a part measured in another's unit."""
 
     Params = CoherenceParams
 
@@ -136,6 +160,8 @@ class CoherenceRule(CriticRule):
             found["stars"] = named
         if "product" in p.checks and (other := self._product(draft, context.plan.product)):
             found["product"] = other
+        if "units" in p.checks and (wrong := _WRONG_UNIT_RE.search(draft)):
+            found["units"] = wrong.group()
         if not found:
             return self.ok()
         feedback = " ".join(FEEDBACK[k] for k in found)
