@@ -145,6 +145,9 @@ def compare(
     exemplars: int,
     writers: list[str],
     overrides: list[str],
+    *,
+    evaluate_only: bool = False,
+    zero_shot: bool = True,
 ) -> dict[str, object]:
     """Generate ``count`` reviews per seed with each writer from run.csv (same config and
     seeds), then evaluate: realism against eval.csv (real reviews neither writer read), and
@@ -166,16 +169,20 @@ def compare(
         for name in writers:
             out = folder / f"{name}-seed{seed}"
             load = [round(x, 2) for x in os.getloadavg()]
-            seconds = _run(
-                [
-                    reviewgen, "generate", "--reference", str(folder / "run.csv"),
-                    "--count", str(count), "--seed", str(seed), "--out", str(out),
-                    "--overwrite", *options[name],
-                    *[arg for o in overrides for arg in ("--set", o)],
-                ]
-            )  # fmt: skip
+            seconds = None
+            if not evaluate_only:  # else: what an earlier (perhaps stopped) run accepted
+                seconds = _run(
+                    [
+                        reviewgen, "generate", "--reference", str(folder / "run.csv"),
+                        "--count", str(count), "--seed", str(seed), "--out", str(out),
+                        "--overwrite", *options[name],
+                        *[arg for o in overrides for arg in ("--set", o)],
+                    ]
+                )  # fmt: skip
+            accepted = sum(1 for line in (out / "reviews.jsonl").open() if line.strip())
             _run([reviewgen, "evaluate", str(out), "--reference", str(folder / "eval.csv"),
-                  "--out", str(out / "eval")])  # fmt: skip
+                  "--out", str(out / "eval"),
+                  *([] if zero_shot else ["--no-zero-shot"])])  # fmt: skip
             _run([reviewgen, "evaluate", str(out), "--reference", str(folder / "tune.csv"),
                   "--holdout", str(folder / "eval.csv"), "--no-zero-shot",
                   "--out", str(out / "memorisation")])  # fmt: skip
@@ -185,7 +192,8 @@ def compare(
                 "writer": name,
                 "seed": seed,
                 "count": count,
-                "generate_seconds": round(seconds, 1),
+                "accepted": accepted,
+                "generate_seconds": None if seconds is None else round(seconds, 1),
                 "load_average_at_start": load,
                 "overrides": overrides,
                 "realism_vs_eval": _summary(realism),
@@ -227,6 +235,10 @@ def main() -> None:
     p.add_argument("--exemplars", type=int, default=0, help="the tuned writer's examples")
     p.add_argument("--writers", nargs="+", default=["few_shot", "tuned"])
     p.add_argument(
+        "--evaluate-only", action="store_true", help="evaluate the runs already in --dir"
+    )
+    p.add_argument("--no-zero-shot", action="store_true", help="skip the slowest detector")
+    p.add_argument(
         "--set",
         dest="overrides",
         action="append",
@@ -258,7 +270,14 @@ def main() -> None:
         name = "tune_steps.json"
     else:
         result = compare(
-            args.dir, args.count, args.seeds, args.exemplars, args.writers, args.overrides
+            args.dir,
+            args.count,
+            args.seeds,
+            args.exemplars,
+            args.writers,
+            args.overrides,
+            evaluate_only=args.evaluate_only,
+            zero_shot=not args.no_zero_shot,
         )
         name = "tune_compare.json"
     result["load_average_start"] = [round(x, 2) for x in load_before]
