@@ -581,7 +581,9 @@ class RayExecutor:
                     except ray.exceptions.RayActorError:
                         # The worker died: this slot goes back unless its review got in.
                         self.failures += 1
-                        if not ray.get(self.acceptor.filled.remote([item[0]])):
+                        if ray.get(self.acceptor.filled.remote([item[0]])):
+                            stats.accepted += 1  # its review got in before the worker died
+                        else:
                             queue.appendleft(item)
                         if index in live:
                             live.discard(index)
