@@ -9,7 +9,8 @@
 - acceptor: check-and-insert rate of ``Acceptance.offer`` in-process, and through the
   acceptor actor (one call per offer, many callers; and batches of 100).
 - embedded (``--embedded [COUNT]``, results/ray-embedded.json): the real model, COUNT (12)
-  reviews: local executor with 2 llama.cpp threads against 1 and 2 Ray workers of 1 thread each.
+  reviews: local executor with 2 llama.cpp threads against 1 and 2 Ray workers of 1 thread each,
+  and 1 Ray worker of 2 threads.
 
 Each row records the machine's 1-minute load average when it ended: this is a shared 2-core
 machine, and its other jobs slow every row.
@@ -34,7 +35,7 @@ import ray
 
 from common import fake_review, save
 from reviewgen.core.schemas import Verdict
-from reviewgen.pipeline.acceptor import Acceptance, Offer
+from reviewgen.pipeline.acceptor import Offer
 from reviewgen.pipeline.build import build
 from reviewgen.pipeline.components import load_config
 from reviewgen.pipeline.ledger import JsonlWriter
@@ -173,15 +174,7 @@ def acceptor(count: int = 5_000) -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         stages = build(config, expected_size=count).stages
         accepted, rejects = JsonlWriter(Path(tmp) / "a.jsonl"), JsonlWriter(Path(tmp) / "r.jsonl")
-        acceptance = Acceptance(
-            stages.store,
-            stages.source_store,
-            stages.quotas,
-            stages.model_labels,
-            accepted,
-            rejects,
-            RunStats(),
-        )
+        acceptance = stages.acceptance(accepted, rejects, RunStats())
         batch = offers(count, config)
         started = time.perf_counter()
         outcomes = [acceptance.offer(offer) for offer in batch]
@@ -263,10 +256,16 @@ def embedded(count: int) -> list[dict]:
         "store.threshold=0.8",
     ]
     os.environ["REVIEWGEN_THREADS"] = "2"
-    for executor, workers in (("local", 1), ("ray", 1), ("ray", 2)):
+    for executor, workers, cpus in (("local", 1, 2), ("ray", 1, 1), ("ray", 2, 1), ("ray", 1, 2)):
         config = load_config(
             None,
-            [*real, f"run.count={count}", f"run.executor={executor}", f"run.ray.workers={workers}"],
+            [
+                *real,
+                f"run.count={count}",
+                f"run.executor={executor}",
+                f"run.ray.workers={workers}",
+                f"run.ray.cpus_per_worker={cpus}",
+            ],
         )
         with tempfile.TemporaryDirectory() as tmp:
             started = time.perf_counter()
@@ -277,7 +276,7 @@ def embedded(count: int) -> list[dict]:
             row(
                 what="embedded model",
                 executor=executor,
-                workers=workers if executor == "ray" else "",
+                workers=f"{workers} x {cpus} threads" if executor == "ray" else "",
                 concurrency=1,
                 count=result.accepted,
                 drafts=result.stats.drafts,

@@ -32,8 +32,9 @@ from reviewgen.core.schemas import CriticReport, RejectRecord, ReviewPlan, Usage
 from reviewgen.core.seeds import item_rng
 from reviewgen.critic_rules.base import CriticContext
 from reviewgen.models.usage import UsageTracker
-from reviewgen.pipeline.acceptor import AcceptancePoint, Offer, Outcome
+from reviewgen.pipeline.acceptor import Acceptance, AcceptancePoint, Offer, Outcome, Tally
 from reviewgen.pipeline.critic import Critic
+from reviewgen.pipeline.ledger import JsonlWriter
 from reviewgen.pipeline.turn import Turn
 from reviewgen.vectorstore import DuplicateStore
 
@@ -133,6 +134,25 @@ class Stages:
     limiters: dict[str, RateLimiter] = field(default_factory=dict)  # role -> its model's limits
     quotas: Quotas | None = None
     enricher: PersonaEnricher | None = None
+
+    def acceptance(
+        self,
+        accepted: JsonlWriter,
+        rejects: JsonlWriter,
+        tally: Tally,
+        filled: dict[int, str] | None = None,
+    ) -> Acceptance:
+        """The in-process acceptance point over these stages' store, reference and quotas."""
+        return Acceptance(
+            self.store,
+            self.source_store,
+            self.quotas,
+            self.model_labels,
+            accepted,
+            rejects,
+            tally,
+            filled={} if filled is None else filled,
+        )
 
 
 class Orchestrator:

@@ -35,7 +35,7 @@ from reviewgen.core.config import ROLES, Config
 from reviewgen.core.errors import ConfigError, ReviewgenError
 from reviewgen.core.ratelimit import RateLimiter
 from reviewgen.core.schemas import RejectRecord, Usage
-from reviewgen.pipeline.acceptor import Acceptance, Offer, Outcome, apply_quota_state
+from reviewgen.pipeline.acceptor import Offer, Outcome, apply_quota_state
 from reviewgen.pipeline.build import build
 from reviewgen.pipeline.ledger import JsonlWriter, read_ledger
 from reviewgen.pipeline.orchestrator import Budget, BudgetExhausted, Orchestrator, RunStats
@@ -122,11 +122,7 @@ class AcceptorActor:
                 stages.quotas.claim(record.text, record.aspects)
         self.stats = RunStats()
         self.labels = stages.model_labels
-        self.acceptance = Acceptance(
-            stages.store,
-            stages.source_store,
-            stages.quotas,
-            stages.model_labels,
+        self.acceptance = stages.acceptance(
             JsonlWriter(self.out / REVIEWS),
             JsonlWriter(self.out / REJECTS),
             self.stats,

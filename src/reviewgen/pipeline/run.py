@@ -22,7 +22,7 @@ from reviewgen.agents.persona import Calibration, PersonaAgent
 from reviewgen.core.config import Config, config_hash
 from reviewgen.core.errors import ReviewgenError
 from reviewgen.core.schemas import Usage
-from reviewgen.pipeline.acceptor import Acceptance, InProcess
+from reviewgen.pipeline.acceptor import InProcess
 from reviewgen.pipeline.build import build
 from reviewgen.pipeline.ledger import JsonlWriter, LedgerState, read_ledger
 from reviewgen.pipeline.orchestrator import Budget, Orchestrator, RunStats
@@ -168,15 +168,7 @@ def generate(
     accepted = JsonlWriter(out / REVIEWS)
     rejects = JsonlWriter(out / REJECTS)
     stats = RunStats()
-    acceptance = Acceptance(
-        stages.store,
-        stages.source_store,
-        stages.quotas,
-        stages.model_labels,
-        accepted,
-        rejects,
-        stats,
-    )
+    acceptance = stages.acceptance(accepted, rejects, stats)
     orchestrator = Orchestrator(
         stages,
         run_seed=config.run.seed,
