@@ -84,20 +84,14 @@ class LlamaEngine:
         self._model = _load_model(llama_cpp, model_path)
         self._vocab = llama_cpp.llama_model_get_vocab(self._model)
         self.n_vocab = llama_cpp.llama_vocab_n_tokens(self._vocab)
-        params = llama_cpp.llama_context_default_params()
-        params.n_ctx = n_ctx * slots
-        params.n_batch = params.n_ubatch = N_BATCH
-        params.n_seq_max = slots
-        # One KV buffer for all sequences: without it llama.cpp splits a batch into equal
-        # per-sequence parts, and a prompt chunk beside single generated tokens crawls.
-        params.kv_unified = True
-        params.n_threads = params.n_threads_batch = threads
-        params.flash_attn_type = llama_cpp.LLAMA_FLASH_ATTN_TYPE_DISABLED
-        params.no_perf = True
-        self._ctx = llama_cpp.llama_init_from_model(self._model, params)
-        if not self._ctx:
-            llama_cpp.llama_model_free(self._model)
-            raise ValueError(f"llama.cpp could not create a context of {n_ctx} x {slots}")
+        self._ctx = _context(
+            llama_cpp,
+            self._model,
+            n_ctx=n_ctx * slots,
+            n_batch=N_BATCH,
+            seqs=slots,
+            threads=threads,
+        )
         if adapter is not None:
             try:
                 _attach_adapter(llama_cpp, self._model, self._ctx, adapter)
@@ -350,16 +344,9 @@ class LlamaScorer:
         self._model = _load_model(llama_cpp, model_path)
         self._vocab = llama_cpp.llama_model_get_vocab(self._model)
         self.n_vocab = llama_cpp.llama_vocab_n_tokens(self._vocab)
-        params = llama_cpp.llama_context_default_params()
-        params.n_ctx = params.n_batch = params.n_ubatch = n_ctx
-        params.n_seq_max = 1
-        params.n_threads = params.n_threads_batch = threads
-        params.flash_attn_type = llama_cpp.LLAMA_FLASH_ATTN_TYPE_DISABLED
-        params.no_perf = True
-        self._ctx = llama_cpp.llama_init_from_model(self._model, params)
-        if not self._ctx:
-            llama_cpp.llama_model_free(self._model)
-            raise ValueError(f"llama.cpp could not create a context of {n_ctx} tokens")
+        self._ctx = _context(
+            llama_cpp, self._model, n_ctx=n_ctx, n_batch=n_ctx, seqs=1, threads=threads
+        )
         self._memory = llama_cpp.llama_get_memory(self._ctx)
         self.n_ctx = n_ctx
         self._batch = llama_cpp.llama_batch_init(n_ctx, 0, 1)
@@ -412,6 +399,27 @@ def _load_model(llama_cpp: Any, model_path: str) -> Any:
     if not model:
         raise ValueError(f"llama.cpp could not load {model_path}")
     return model
+
+
+def _context(
+    llama_cpp: Any, model: Any, *, n_ctx: int, n_batch: int, seqs: int, threads: int
+) -> Any:
+    """A context of ``n_ctx`` tokens shared by ``seqs`` sequences; frees the model on failure."""
+    params = llama_cpp.llama_context_default_params()
+    params.n_ctx = n_ctx
+    params.n_batch = params.n_ubatch = n_batch
+    params.n_seq_max = seqs
+    # One KV buffer for all sequences: without it llama.cpp splits a batch into equal
+    # per-sequence parts, and a prompt chunk beside single generated tokens crawls.
+    params.kv_unified = True
+    params.n_threads = params.n_threads_batch = threads
+    params.flash_attn_type = llama_cpp.LLAMA_FLASH_ATTN_TYPE_DISABLED
+    params.no_perf = True
+    ctx = llama_cpp.llama_init_from_model(model, params)
+    if not ctx:
+        llama_cpp.llama_model_free(model)
+        raise ValueError(f"llama.cpp could not create a context of {n_ctx} tokens ({seqs} seqs)")
+    return ctx
 
 
 def _attach_adapter(llama_cpp: Any, model: Any, ctx: Any, path: str) -> None:
