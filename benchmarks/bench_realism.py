@@ -8,7 +8,11 @@ config, then ``reviewgen evaluate OUT --reference eval_part.csv`` grades them: e
 family's AUC (the worst is the headline), length, long reviews, rating/sentiment agreement
 against the real reviews' own, distinct-2, stock phrases, near-duplicates; copies are counted
 against the run part (the reviews the generator did see). ``--baseline`` adds a single-prompt
-set per seed (same model, one prompt per review: no persona, critic or store).
+set per seed (same model, one prompt per review: no persona, critic or store). ``--adapter DIR``
+adds the tuned writer per seed (``reviewgen tune --reference RUN_PART`` trained it: the run part
+is written first, so ``--keep DIR`` then ``reviewgen tune --reference DIR/run_part.csv``), with
+no examples in its prompt. Every set is also checked for memorisation: the share of its reviews
+closer to a run-part review than held-out real reviews are (``evaluate --holdout``'s DCR).
 
 Run (a full run, 300 x 3 seeds, takes about an hour of both cores):
     .venv/bin/python benchmarks/bench_realism.py --count 300 --seeds 1 2 3 --baseline
@@ -216,6 +220,21 @@ def pipeline_checks(records: list[dict], manifest: dict, run_part: Path) -> dict
     }
 
 
+def memorisation(out: Path, run_part: Path, eval_part: Path) -> dict:
+    """Nearest-neighbour similarity to the reviews the generator read (and the tuned writer
+    trained on), against the held-out real reviews' own: ``uniqueness.dcr``."""
+    report = out / "memorisation"
+    command = [*reviewgen_command(), "evaluate", str(out), "--reference", str(run_part)]
+    command += ["--holdout", str(eval_part), "--no-zero-shot", "--out", str(report)]
+    if subprocess.run(command, check=False).returncode not in (0, 1):
+        sys.exit(f"reviewgen evaluate (memorisation) failed on {out}")
+    dcr = json.loads((report / "metrics.json").read_text(encoding="utf-8"))["uniqueness"]["dcr"]
+    return {
+        "closer_than_holdout_share": dcr.get("closer_than_holdout_share"),
+        "closer_than_holdout_expected": dcr.get("expected_share"),
+    }
+
+
 def row(
     dataset: str,
     seed: int,
@@ -287,11 +306,57 @@ def print_table(rows: list[dict]) -> None:
     keys = ["dataset", "seed", *(f"auc_{f}" for f in FAMILIES), "auc_worst", "words_ks"]
     keys += ["long_share", "agreement", "agreement_real", "distinct_2_ratio"]
     keys += ["assistant_phrase_ratio", "copies_of_reference", "near_duplicate_excess"]
-    keys += ["reviews_per_min"]
+    keys += ["closer_than_holdout_share", "reviews_per_min"]
     print("| " + " | ".join(keys) + " |")
     print("|" + "---|" * len(keys))
     for r in rows:
         print("| " + " | ".join("" if r.get(k) is None else str(r.get(k)) for k in keys) + " |")
+
+
+def tuned_adapter(adapter: Path) -> dict:
+    """What ``reviewgen tune`` recorded of the adapter: data, settings, losses, time."""
+    report = adapter / "adapter.json" if adapter.is_dir() else adapter.with_suffix(".json")
+    return json.loads(report.read_text(encoding="utf-8")) if report.is_file() else {}
+
+
+def summary_table(summary: dict) -> str:
+    """One Markdown row per dataset: mean over seeds, with the range where seeds differ."""
+
+    def cell(stats: dict | None, digits: int = 3, percent: bool = False) -> str:
+        if not stats:
+            return ""
+        scale = 100 if percent else 1
+        low, mean, high = (round(scale * stats[k], digits) for k in ("min", "mean", "max"))
+        text = f"{mean:.{digits}f}" + ("%" if percent else "")
+        return text if low == high else f"{text} ({low:.{digits}f}-{high:.{digits}f})"
+
+    columns = [
+        ("TF-IDF+LR", "auc_tfidf_lr", 3, False),
+        ("naive Bayes", "auc_naive_bayes", 3, False),
+        ("stylometric", "auc_stylometric", 3, False),
+        ("zero-shot", "auc_zero_shot", 3, False),
+        ("worst", "auc_worst", 3, False),
+        ("length KS", "words_ks", 3, False),
+        ("over 115 words", "long_share", 1, True),
+        ("agreement", "agreement", 3, False),
+        ("distinct-2 ratio", "distinct_2_ratio", 3, False),
+        ("stock phrases ratio", "assistant_phrase_ratio", 2, False),
+        ("copies", "copies_of_reference", 0, False),
+        ("closer than held-out", "closer_than_holdout_share", 1, True),
+        ("reviews/min", "reviews_per_min", 2, False),
+    ]
+    lines = ["| set | " + " | ".join(name for name, *_ in columns) + " |"]
+    lines.append("|---|" + "---|" * len(columns))
+    real = summary.get("pipeline", {})
+    lines.append(
+        "| real (evaluation part) | | | | | | | "
+        + f"{cell(real.get('long_share_real'), 1, True)} | {cell(real.get('agreement_real'))} |"
+        + f" 1 | 1 | | {cell(real.get('closer_than_holdout_expected'), 1, True)} expected | |"
+    )
+    for dataset, stats in summary.items():
+        cells = [cell(stats.get(key), digits, percent) for _, key, digits, percent in columns]
+        lines.append(f"| {dataset} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -301,6 +366,7 @@ def main() -> None:
     parser.add_argument("--baseline", action="store_true", help="add a single-prompt set")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="keep (and reuse) the runs")
     parser.add_argument("--out", type=Path, default=RESULTS / "realism.json")
+    parser.add_argument("--adapter", type=Path, help="add the tuned writer with this adapter")
     parser.add_argument("--no-zero-shot", action="store_true", help="skip the zero-shot family")
     parser.add_argument("--set", dest="overrides", action="append", default=[])
     args = parser.parse_args()
@@ -313,16 +379,22 @@ def main() -> None:
         work.mkdir(parents=True, exist_ok=True)
         run_part, eval_part = split(work)
         rows = []
+        writers = {"pipeline": args.overrides}
+        if args.adapter:
+            tuned = [f"models.writer.adapter={args.adapter.resolve()}", "writer.exemplars=0"]
+            writers["tuned writer"] = [*args.overrides, *tuned]
         for seed in args.seeds:
-            out = work / f"pipeline-{seed}"
-            generate(out, run_part, args.count, seed, args.overrides)
-            metrics = evaluate(out, eval_part, not args.no_zero_shot)
-            manifest = json.loads((out / "run.json").read_text(encoding="utf-8"))
-            records = read(out / "reviews.jsonl")
-            rows.append(
-                row("pipeline", seed, metrics, records, run_part, args.overrides)
-                | pipeline_checks(records, manifest, run_part)
-            )
+            for dataset, overrides in writers.items():
+                out = work / f"{dataset.replace(' ', '-')}-{seed}"
+                generate(out, run_part, args.count, seed, overrides)
+                metrics = evaluate(out, eval_part, not args.no_zero_shot)
+                manifest = json.loads((out / "run.json").read_text(encoding="utf-8"))
+                records = read(out / "reviews.jsonl")
+                rows.append(
+                    row(dataset, seed, metrics, records, run_part, overrides)
+                    | pipeline_checks(records, manifest, run_part)
+                    | memorisation(out, run_part, eval_part)
+                )
             if args.baseline:
                 out = work / f"single-prompt-{seed}"
                 speed = baseline(out, run_part, args.count, seed, args.overrides)
@@ -331,6 +403,7 @@ def main() -> None:
                 rows.append(
                     row("single prompt", seed, metrics, records, run_part, args.overrides)
                     | {"reviews_per_min": speed, "drafts": len(records)}
+                    | memorisation(out, run_part, eval_part)
                 )
     datasets = sorted({r["dataset"] for r in rows}, key=lambda d: d != "pipeline")
     summary = {d: spread([r for r in rows if r["dataset"] == d]) for d in datasets}
@@ -350,16 +423,20 @@ def main() -> None:
             "split": f"shared real reviews, seed {SPLIT_SEED}, half of each rating to the run's "
             "--reference, half to the evaluation",
             "overrides": args.overrides,
+            "adapter": None if args.adapter is None else tuned_adapter(args.adapter),
         },
         "rows": rows,
         "summary": summary,
-        "goals": goals(summary["pipeline"]),
+        "goals": {d: goals(summary[d]) for d in datasets if d != "single prompt"},
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     print_table(rows)
-    for goal in document["goals"]:
-        print(f"{'met' if goal['met'] else 'NOT met'}: {goal['goal']} (mean {goal['mean']})")
+    print(summary_table(summary))
+    for dataset, checked in document["goals"].items():
+        for goal in checked:
+            verdict = "met" if goal["met"] else "NOT met"
+            print(f"{dataset}: {verdict}: {goal['goal']} (mean {goal['mean']})")
     print(f"wrote {args.out}")
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import random
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -37,9 +39,15 @@ def save(name: str, rows: list[dict], note: str = "") -> Path:
     """Write results as JSON and print them as a Markdown table; ``note`` says what was run."""
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"{name}.json"
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
     meta = {
-        "machine": f"{platform.machine()}, {platform.python_version()}",
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}",
         "date": time.strftime("%Y-%m-%d"),
+        "commit": commit,
+        "command": "python " + " ".join(["benchmarks/" + Path(sys.argv[0]).name, *sys.argv[1:]]),
     }
     if note:
         meta["note"] = note
