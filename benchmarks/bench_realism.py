@@ -19,7 +19,8 @@ Run (a full run, 300 x 3 seeds, takes about an hour of both cores):
 Quick plumbing check (a few minutes; do not publish its numbers):
     .venv/bin/python benchmarks/bench_realism.py --count 60 --seeds 1 --out /tmp/realism.json
 ``--keep DIR`` keeps the split, the runs and the reports; a run already complete in DIR is
-reused, so a stopped benchmark resumes and a changed evaluation re-grades the same reviews.
+reused with its reports, so a stopped benchmark resumes; ``--regrade`` evaluates kept runs again
+(after a change to the evaluation).
 ``--set KEY=VALUE`` passes config overrides to the runs (experiments; the single prompt takes
 only its writer model from them): ``--set models.default.provider=fake --set
 models.default.model=fake`` checks the plumbing in a minute without the embedded model.
@@ -46,6 +47,7 @@ from pathlib import Path
 from common import REAL_REVIEWS, RESULTS
 
 SPLIT_SEED = 0
+REUSE_REPORTS = True  # --regrade turns it off
 FAMILIES = ("tfidf_lr", "naive_bayes", "stylometric", "zero_shot")
 # The issue's goals, checked on the mean over seeds: (metric, test, wording).
 GOALS = (
@@ -170,8 +172,16 @@ def baseline(out: Path, run_part: Path, count: int, seed: int, overrides: list[s
     return round(count / minutes, 2)
 
 
+def reusable(report: Path, out: Path) -> bool:
+    """A report written after its reviews (a stopped benchmark's finished grading)."""
+    metrics, reviews = report / "metrics.json", out / "reviews.jsonl"
+    return metrics.exists() and metrics.stat().st_mtime > reviews.stat().st_mtime
+
+
 def evaluate(out: Path, eval_part: Path, zero_shot: bool) -> dict:
     report = out / "report"
+    if REUSE_REPORTS and reusable(report, out):
+        return json.loads((report / "metrics.json").read_text(encoding="utf-8"))
     command = [*reviewgen_command(), "evaluate", str(out), "--reference", str(eval_part)]
     command += ["--out", str(report)] + ([] if zero_shot else ["--no-zero-shot"])
     finished = subprocess.run(command, check=False)
@@ -224,11 +234,18 @@ def memorisation(out: Path, run_part: Path, eval_part: Path) -> dict:
     """Nearest-neighbour similarity to the reviews the generator read (and the tuned writer
     trained on), against the held-out real reviews' own: ``uniqueness.dcr``."""
     report = out / "memorisation"
+    if REUSE_REPORTS and reusable(report, out):
+        dcr = json.loads((report / "metrics.json").read_text(encoding="utf-8"))
+        return memorisation_columns(dcr["uniqueness"]["dcr"])
     command = [*reviewgen_command(), "evaluate", str(out), "--reference", str(run_part)]
     command += ["--holdout", str(eval_part), "--no-zero-shot", "--out", str(report)]
     if subprocess.run(command, check=False).returncode not in (0, 1):
         sys.exit(f"reviewgen evaluate (memorisation) failed on {out}")
     dcr = json.loads((report / "metrics.json").read_text(encoding="utf-8"))["uniqueness"]["dcr"]
+    return memorisation_columns(dcr)
+
+
+def memorisation_columns(dcr: dict) -> dict:
     return {
         "closer_than_holdout_share": dcr.get("closer_than_holdout_share"),
         "closer_than_holdout_expected": dcr.get("expected_share"),
@@ -368,8 +385,13 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS / "realism.json")
     parser.add_argument("--adapter", type=Path, help="add the tuned writer with this adapter")
     parser.add_argument("--no-zero-shot", action="store_true", help="skip the zero-shot family")
+    parser.add_argument(
+        "--regrade", action="store_true", help="evaluate kept runs again (else reuse reports)"
+    )
     parser.add_argument("--set", dest="overrides", action="append", default=[])
     args = parser.parse_args()
+    global REUSE_REPORTS
+    REUSE_REPORTS = not args.regrade
     if not REAL_REVIEWS.exists():
         sys.exit(f"{REAL_REVIEWS} not found: the benchmark needs the shared real reviews")
     load_before = os.getloadavg()[0]
