@@ -294,7 +294,7 @@ def row(
 
 def spread(rows: list[dict]) -> dict:
     """Mean, standard deviation, min and max over seeds of every numeric column."""
-    summary = {}
+    summary: dict = {"seeds": {"n": len(rows)}}
     for key, value in rows[0].items():
         values = [r[key] for r in rows if isinstance(r[key], int | float) and r[key] is not None]
         if key == "seed" or not values or isinstance(value, bool):
@@ -362,17 +362,18 @@ def summary_table(summary: dict) -> str:
         ("closer than held-out", "closer_than_holdout_share", 1, True),
         ("reviews/min", "reviews_per_min", 2, False),
     ]
-    lines = ["| set | " + " | ".join(name for name, *_ in columns) + " |"]
-    lines.append("|---|" + "---|" * len(columns))
+    lines = ["| set | seeds | " + " | ".join(name for name, *_ in columns) + " |"]
+    lines.append("|---|---|" + "---|" * len(columns))
     real = summary.get("pipeline", {})
     lines.append(
-        "| real (evaluation part) | | | | | | | "
+        "| real (evaluation part) | | | | | | | | "
         + f"{cell(real.get('long_share_real'), 1, True)} | {cell(real.get('agreement_real'))} |"
         + f" 1 | 1 | | {cell(real.get('closer_than_holdout_expected'), 1, True)} expected | |"
     )
     for dataset, stats in summary.items():
         cells = [cell(stats.get(key), digits, percent) for _, key, digits, percent in columns]
-        lines.append(f"| {dataset} | " + " | ".join(cells) + " |")
+        seeds = stats.get("seeds", {}).get("n", "")
+        lines.append(f"| {dataset} | {seeds} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -385,6 +386,14 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS / "realism.json")
     parser.add_argument("--adapter", type=Path, help="add the tuned writer with this adapter")
     parser.add_argument("--no-zero-shot", action="store_true", help="skip the zero-shot family")
+    parser.add_argument(
+        "--skip-default", action="store_true", help="only the --adapter and --baseline sets"
+    )
+    parser.add_argument(
+        "--kept-only",
+        action="store_true",
+        help="tabulate the complete runs kept in --keep, generate nothing (seeds may differ)",
+    )
     parser.add_argument(
         "--regrade", action="store_true", help="evaluate kept runs again (else reuse reports)"
     )
@@ -405,9 +414,13 @@ def main() -> None:
         if args.adapter:
             tuned = [f"models.writer.adapter={args.adapter.resolve()}", "writer.exemplars=0"]
             writers["tuned writer"] = [*args.overrides, *tuned]
+        if args.skip_default:
+            del writers["pipeline"]
         for seed in args.seeds:
             for dataset, overrides in writers.items():
                 out = work / f"{dataset.replace(' ', '-')}-{seed}"
+                if args.kept_only and not complete(out, args.count):
+                    continue
                 generate(out, run_part, args.count, seed, overrides)
                 metrics = evaluate(out, eval_part, not args.no_zero_shot)
                 manifest = json.loads((out / "run.json").read_text(encoding="utf-8"))
@@ -419,6 +432,8 @@ def main() -> None:
                 )
             if args.baseline:
                 out = work / f"single-prompt-{seed}"
+                if args.kept_only and not complete(out, args.count):
+                    continue
                 speed = baseline(out, run_part, args.count, seed, args.overrides)
                 metrics = evaluate(out, eval_part, not args.no_zero_shot)
                 records = read(out / "reviews.jsonl")
