@@ -404,6 +404,9 @@ def main() -> None:
     if not REAL_REVIEWS.exists():
         sys.exit(f"{REAL_REVIEWS} not found: the benchmark needs the shared real reviews")
     load_before = os.getloadavg()[0]
+    commit = subprocess.run(  # at the start: the code that generates
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
@@ -448,9 +451,7 @@ def main() -> None:
         "meta": {
             "command": "python benchmarks/bench_realism.py " + " ".join(sys.argv[1:]),
             "date": time.strftime("%Y-%m-%d"),
-            "commit": subprocess.run(
-                ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True
-            ).stdout.strip(),
+            "commit": commit,
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
             f"{platform.python_version()}",
             "load_average": {"before": round(load_before, 2), "after": os.getloadavg()[0]},
