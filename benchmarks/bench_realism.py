@@ -47,7 +47,6 @@ from pathlib import Path
 from common import REAL_REVIEWS, RESULTS
 
 SPLIT_SEED = 0
-REUSE_REPORTS = True  # --regrade turns it off
 FAMILIES = ("tfidf_lr", "naive_bayes", "stylometric", "zero_shot")
 # The issue's goals, checked on the mean over seeds: (metric, test, wording).
 GOALS = (
@@ -172,22 +171,21 @@ def baseline(out: Path, run_part: Path, count: int, seed: int, overrides: list[s
     return round(count / minutes, 2)
 
 
-def reusable(report: Path, out: Path) -> bool:
-    """A report written after its reviews (a stopped benchmark's finished grading)."""
-    metrics, reviews = report / "metrics.json", out / "reviews.jsonl"
-    return metrics.exists() and metrics.stat().st_mtime > reviews.stat().st_mtime
+def grade(out: Path, report: str, options: list[str], reuse: bool) -> dict:
+    """``reviewgen evaluate OUT *options --out OUT/report``'s metrics; a report written after
+    its reviews is reused unless ``reuse`` is off (a stopped benchmark's finished grading)."""
+    metrics = out / report / "metrics.json"
+    reviews = out / "reviews.jsonl"
+    if not (reuse and metrics.exists() and metrics.stat().st_mtime > reviews.stat().st_mtime):
+        command = [*reviewgen_command(), "evaluate", str(out), *options, "--out", str(out / report)]
+        if subprocess.run(command, check=False).returncode not in (0, 1):  # 1: a gate failed
+            sys.exit(f"reviewgen evaluate failed on {out} ({report})")
+    return json.loads(metrics.read_text(encoding="utf-8"))
 
 
-def evaluate(out: Path, eval_part: Path, zero_shot: bool) -> dict:
-    report = out / "report"
-    if REUSE_REPORTS and reusable(report, out):
-        return json.loads((report / "metrics.json").read_text(encoding="utf-8"))
-    command = [*reviewgen_command(), "evaluate", str(out), "--reference", str(eval_part)]
-    command += ["--out", str(report)] + ([] if zero_shot else ["--no-zero-shot"])
-    finished = subprocess.run(command, check=False)
-    if finished.returncode not in (0, 1):  # 1: a gate failed; none is set here
-        sys.exit(f"reviewgen evaluate failed on {out}")
-    return json.loads((report / "metrics.json").read_text(encoding="utf-8"))
+def evaluate(out: Path, eval_part: Path, zero_shot: bool, reuse: bool) -> dict:
+    options = ["--reference", str(eval_part)] + ([] if zero_shot else ["--no-zero-shot"])
+    return grade(out, "report", options, reuse)
 
 
 def copies_of_reference(records: list[dict], run_part: Path, overrides: list[str]) -> int:
@@ -230,22 +228,11 @@ def pipeline_checks(records: list[dict], manifest: dict, run_part: Path) -> dict
     }
 
 
-def memorisation(out: Path, run_part: Path, eval_part: Path) -> dict:
+def memorisation(out: Path, run_part: Path, eval_part: Path, reuse: bool) -> dict:
     """Nearest-neighbour similarity to the reviews the generator read (and the tuned writer
     trained on), against the held-out real reviews' own: ``uniqueness.dcr``."""
-    report = out / "memorisation"
-    if REUSE_REPORTS and reusable(report, out):
-        dcr = json.loads((report / "metrics.json").read_text(encoding="utf-8"))
-        return memorisation_columns(dcr["uniqueness"]["dcr"])
-    command = [*reviewgen_command(), "evaluate", str(out), "--reference", str(run_part)]
-    command += ["--holdout", str(eval_part), "--no-zero-shot", "--out", str(report)]
-    if subprocess.run(command, check=False).returncode not in (0, 1):
-        sys.exit(f"reviewgen evaluate (memorisation) failed on {out}")
-    dcr = json.loads((report / "metrics.json").read_text(encoding="utf-8"))["uniqueness"]["dcr"]
-    return memorisation_columns(dcr)
-
-
-def memorisation_columns(dcr: dict) -> dict:
+    options = ["--reference", str(run_part), "--holdout", str(eval_part), "--no-zero-shot"]
+    dcr = grade(out, "memorisation", options, reuse)["uniqueness"]["dcr"]
     return {
         "closer_than_holdout_share": dcr.get("closer_than_holdout_share"),
         "closer_than_holdout_expected": dcr.get("expected_share"),
@@ -399,8 +386,6 @@ def main() -> None:
     )
     parser.add_argument("--set", dest="overrides", action="append", default=[])
     args = parser.parse_args()
-    global REUSE_REPORTS
-    REUSE_REPORTS = not args.regrade
     if not REAL_REVIEWS.exists():
         sys.exit(f"{REAL_REVIEWS} not found: the benchmark needs the shared real reviews")
     load_before = os.getloadavg()[0]
@@ -425,25 +410,25 @@ def main() -> None:
                 if args.kept_only and not complete(out, args.count):
                     continue
                 generate(out, run_part, args.count, seed, overrides)
-                metrics = evaluate(out, eval_part, not args.no_zero_shot)
+                metrics = evaluate(out, eval_part, not args.no_zero_shot, not args.regrade)
                 manifest = json.loads((out / "run.json").read_text(encoding="utf-8"))
                 records = read(out / "reviews.jsonl")
                 rows.append(
                     row(dataset, seed, metrics, records, run_part, overrides)
                     | pipeline_checks(records, manifest, run_part)
-                    | memorisation(out, run_part, eval_part)
+                    | memorisation(out, run_part, eval_part, not args.regrade)
                 )
             if args.baseline:
                 out = work / f"single-prompt-{seed}"
                 if args.kept_only and not complete(out, args.count):
                     continue
                 speed = baseline(out, run_part, args.count, seed, args.overrides)
-                metrics = evaluate(out, eval_part, not args.no_zero_shot)
+                metrics = evaluate(out, eval_part, not args.no_zero_shot, not args.regrade)
                 records = read(out / "reviews.jsonl")
                 rows.append(
                     row("single prompt", seed, metrics, records, run_part, args.overrides)
                     | {"reviews_per_min": speed, "drafts": len(records)}
-                    | memorisation(out, run_part, eval_part)
+                    | memorisation(out, run_part, eval_part, not args.regrade)
                 )
     datasets = sorted({r["dataset"] for r in rows}, key=lambda d: d != "pipeline")
     summary = {d: spread([r for r in rows if r["dataset"] == d]) for d in datasets}
