@@ -157,11 +157,10 @@ class RatingConsistencyRule(CriticRule):
         passed, mixed, opposed = self._passed[stars]
         # Rounded up: a share is at most one review over the real one (rounding to the
         # nearest left no room before the tenth 5-star draft at 5% mixed).
+        own_room = mixed + 1 <= math.ceil(share["mixed"] * (passed + 1))
         if opposite:
-            return opposed + 1 <= math.ceil(share["opposite"] * (passed + 1)) and (
-                mixed + 1 <= math.ceil(share["mixed"] * (passed + 1))
-            )
-        if mixed + 1 <= math.ceil(share["mixed"] * (passed + 1)):
+            return own_room and opposed + 1 <= math.ceil(share["opposite"] * (passed + 1))
+        if own_room:
             return True
         expected = share["mixed"] + sum(
             shares.get(str(s), none)["mixed"] * counts[0] for s, counts in self._passed.items()
