@@ -117,15 +117,44 @@ def test_an_adapter_setting_naming_no_adapter_file_is_refused(tmp_path):
     assert resolve_adapter(str(tmp_path)) == tmp_path / "adapter.gguf"
 
 
-def test_the_training_prompt_is_the_writers_own_zero_shot_prompt():
+def test_the_training_prompt_is_the_writers_own_zero_shot_prompt_with_the_length_line():
     category = read_config(None).category
     model = FakeChatModel(responses=["Fine."])
-    writer = Writer(model, mode="completion", category=category, pool=ExemplarPool([]), exemplars=0)
-    asyncio.run(writer.draft(make_plan(rating=2, aspects=["battery"]), random.Random(0)))
+    writer = Writer(
+        model,
+        mode="completion",
+        category=category,
+        pool=ExemplarPool([]),
+        exemplars=0,
+        length_line=True,
+    )
+    plan = make_plan(rating=2, aspects=["battery"], length_target=5)
+    asyncio.run(writer.draft(plan, random.Random(0)))
     row = ReviewRow(text="The battery dies by noon.", rating=2, product="Pixel Test Phone")
     sent = model.prompts[-1].removeprefix("human: ")  # the fake chat model's role label
     assert sent == PromptFormatter(category).prompt(row)
-    assert "Rating: 2 out of 5 stars\nReview:" in sent
+    assert "Rating: 2 out of 5 stars\nLength: 5 words\nReview:" in sent
+
+
+def test_the_few_shot_writer_sends_no_length_line():
+    model = FakeChatModel(responses=["Fine."])
+    category = read_config(None).category
+    writer = Writer(model, mode="completion", category=category, pool=ExemplarPool([]), exemplars=0)
+    asyncio.run(writer.draft(make_plan(rating=2, aspects=["battery"]), random.Random(0)))
+    assert "Rating: 2 out of 5 stars\nReview:" in model.prompts[-1]
+    assert "Length:" not in model.prompts[-1]
+
+
+def test_only_an_adapter_tuned_under_the_length_line_gets_it(tmp_path):
+    pytest.importorskip("gguf")
+    from reviewgen.models.llamacpp import adapter_length_line
+
+    plain = write_fake_adapter(tmp_path / "plain.gguf", arch="gemma3", base_name="x", inputs=8)
+    tuned = write_fake_adapter(
+        tmp_path / "tuned.gguf", arch="gemma3", base_name="x", inputs=8, length_line=True
+    )
+    assert adapter_length_line(str(plain)) is False
+    assert adapter_length_line(str(tuned)) is True
 
 
 # -- the training loop, on a tiny random Gemma --------------------------------------------
@@ -288,6 +317,7 @@ def test_a_short_tuning_run_writes_an_adapter_that_changes_what_the_model_writes
     tmp_path, latin_model, capsys
 ):
     from reviewgen.models.llama_engine import LlamaEngine, Sampling
+    from reviewgen.models.llamacpp import adapter_length_line
 
     out = tmp_path / "adapter"
     args = ["tune", "--reference", str(reviews_csv(tmp_path / "r.csv")), "--out", str(out),
@@ -299,6 +329,7 @@ def test_a_short_tuning_run_writes_an_adapter_that_changes_what_the_model_writes
     assert not (out / "checkpoint.pt").exists()
     assert main(args) == 2  # a second run would overwrite it
     assert "already holds an adapter" in one_error_line(capsys)
+    assert adapter_length_line(str(out))  # so the writer sends the header it was tuned under
 
     prompt = PromptFormatter(read_config(None).category).prompt(
         ReviewRow(text="battery", rating=1, product="Pixel Test Phone")
@@ -312,10 +343,16 @@ def test_a_short_tuning_run_writes_an_adapter_that_changes_what_the_model_writes
     assert texts[0] != texts[1]
 
 
-def write_fake_adapter(path: Path, *, arch: str, base_name: str, inputs: int) -> Path:
+def write_fake_adapter(
+    path: Path, *, arch: str, base_name: str, inputs: int, length_line: bool = False
+) -> Path:
     from gguf import GGUFWriter
 
+    from reviewgen.models.llamacpp import LENGTH_LINE_KEY
+
     writer = GGUFWriter(path, arch)
+    if length_line:
+        writer.add_uint32(LENGTH_LINE_KEY, 1)
     writer.add_type("adapter")
     writer.add_string("adapter.type", "lora")
     writer.add_float32("adapter.lora.alpha", 8.0)

@@ -36,8 +36,8 @@ from reviewgen.core.seeds import item_rng
 from reviewgen.text.words import word_count
 
 PROMPTS = Path(__file__).parent / "prompts"
-PROMPT_HEADERS = ("Product:", "Topics:", "Rating:", "Review:")
-STOP = ["Product:", "Topics:", "Rating:", "Review:", "\n"]  # examples are one line each
+PROMPT_HEADERS = ("Product:", "Topics:", "Rating:", "Length:", "Review:")
+STOP = [*PROMPT_HEADERS, "\n"]  # examples are one line each
 STAR_MEANING = {
     1: "you are unhappy",
     2: "mostly disappointed",
@@ -145,6 +145,7 @@ class Writer:
         context_window: int | None = None,
         answer_tokens: int = 256,
         count_tokens: Callable[[str], int] = estimate_tokens,
+        length_line: bool = False,
     ) -> None:
         if mode not in {"chat", "completion"}:
             raise ValueError("mode must be chat or completion")
@@ -157,6 +158,9 @@ class Writer:
         self.k = exemplars
         self.per_call_sampling = per_call_sampling  # seed and token cap per draft (llama.cpp)
         self.vocabulary = vocabulary  # completion style only: a logit bias toward real words
+        # Completion style: a ``Length: N words`` header line, for a model tuned under it
+        # (``reviewgen tune``); a base model reads few-shot examples, not a word count.
+        self.length_line = length_line
         # Chat style: prompt plus answer must fit ``context_window`` tokens (None: unbounded);
         # the answer may take ``answer_tokens`` (the model's max_tokens).
         self.context_window = context_window
@@ -201,16 +205,20 @@ class Writer:
             fitted.remove(max(fitted, key=lambda e: e.words))
         return fitted
 
-    @staticmethod
-    def _topics(aspects: Any) -> str:
-        return ", ".join(sorted(a.replace("_", " ") for a in aspects)) or "general"
+    def header(self, product: str | None, rating: int, aspects: Any, words: int) -> dict[str, Any]:
+        """A review's header fields in completion style: one definition for the drafts, their
+        examples and the tuning data (``reviewgen tune`` trains under this same header)."""
+        return {
+            "product": product or self.category.noun,
+            "rating": rating,
+            "topics": ", ".join(sorted(a.replace("_", " ") for a in aspects)) or "general",
+            "length": f"Length: {words} words\n" if self.length_line else "",
+        }
 
     def _examples(self, exemplars: list[Exemplar]) -> str:
         return "".join(
             self.example_template.format(
-                product=e.product or self.category.noun,
-                rating=e.rating,
-                topics=self._topics(e.aspects),
+                **self.header(e.product, e.rating, e.aspects, e.words),
                 text=" ".join(e.text.split()),  # one line: a newline would end the example
             )
             for e in exemplars
@@ -245,9 +253,7 @@ class Writer:
         if self.mode == "completion":
             variables = {
                 "title": self.title,
-                "product": plan.product.name,
-                "rating": plan.rating,
-                "topics": self._topics(plan.aspects),
+                **self.header(plan.product.name, plan.rating, plan.aspects, plan.length_target),
             }
             if previous is None:
                 exemplars = self._fitting(exemplars, plan, variables)

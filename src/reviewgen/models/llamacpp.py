@@ -40,6 +40,7 @@ from reviewgen.models.latin_vocabulary import latin_copy
 from reviewgen.models.llama_engine import Completion, LlamaEngine, Sampling
 
 ADAPTER_FILE = "adapter.gguf"  # what `reviewgen tune --out DIR` writes in DIR
+LENGTH_LINE_KEY = "reviewgen.tune.length_line"  # tuned under the writer's `Length:` line
 LOCAL_EXTRA = "pip install 'reviewgen[local]' (then scripts/build_llama.sh; see README)"
 
 
@@ -117,6 +118,16 @@ def resolve_adapter(value: str) -> Path:
             "(models.<role>.adapter; make one with reviewgen tune)"
         )
     return path
+
+
+def adapter_length_line(value: str) -> bool:
+    """Whether the adapter was tuned under the writer's ``Length: N words`` header line, as
+    ``reviewgen tune`` records in the GGUF. Any other adapter gets the header it was trained
+    under, without the line."""
+    from gguf import GGUFReader
+
+    field = GGUFReader(resolve_adapter(value)).fields.get(LENGTH_LINE_KEY)
+    return field is not None and bool(field.contents())
 
 
 _engines: dict[tuple[str, int, int, str | None], LlamaEngine] = {}

@@ -19,6 +19,7 @@ from reviewgen.core.ratelimit import RateLimiter
 from reviewgen.core.retry import CircuitBreaker, RetryPolicy
 from reviewgen.core.schemas import ReviewPlan
 from reviewgen.models.capabilities import capabilities_of
+from reviewgen.models.llamacpp import adapter_length_line
 from reviewgen.models.providers import build_model, is_chat, provider_options
 from reviewgen.models.usage import UsageTracker
 from reviewgen.pipeline.components import build_rules
@@ -120,6 +121,7 @@ def build(
         context_window=context_window(config, "writer", writer_model, served_windows),
         answer_tokens=config.models.for_role("writer").max_tokens,
         count_tokens=_token_counter(writer_model) if mode == "chat" else estimate_tokens,
+        length_line=mode == "completion" and _tuned_with_length(config),
     )
     embedder = build_embedder(config.store.embedder.name, config.store.embedder.params)
     store = DuplicateStore(
@@ -251,6 +253,12 @@ def context_window(
         return declared
     provider, options = provider_options(spec, role)
     return provider.default_context_window(spec, options)
+
+
+def _tuned_with_length(config: Config) -> bool:
+    """The writer's adapter was tuned under the ``Length:`` header line (``reviewgen tune``)."""
+    spec = config.models.for_role("writer")
+    return spec.adapter is not None and adapter_length_line(spec.adapter)
 
 
 def _token_counter(model: Any):

@@ -103,7 +103,12 @@ def tune(
         model.lora_pairs(),
         alpha=settings.alpha,
         base=base,
-        notes={"reviews": len(training), "steps": trainer.total, "rank": settings.rank},
+        notes={
+            "reviews": len(training),
+            "steps": trainer.total,
+            "rank": settings.rank,
+            "length_line": 1,  # the examples' header has the writer's Length line
+        },
     )
     _write_report(
         out,
