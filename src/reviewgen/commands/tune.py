@@ -46,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--learning-rate", type=float, default=2e-4, help="peak learning rate")
     parser.add_argument("--batch-size", type=int, default=8, help="reviews per step")
     parser.add_argument(
-        "--max-review-tokens", type=int, default=128, help="longer reviews are cut in training"
+        "--max-review-tokens", type=int, default=192, help="longer reviews are cut in training"
     )
     parser.add_argument(
         "--precision",

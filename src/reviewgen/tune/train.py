@@ -37,7 +37,7 @@ class TrainSettings:
     learning_rate: float = 2e-4
     epochs: int = 1
     batch_size: int = 8
-    max_review_tokens: int = 128
+    max_review_tokens: int = 192
     precision: Literal["bf16", "fp32"] = "bf16"
     seed: int = 0
 
