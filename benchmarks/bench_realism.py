@@ -11,8 +11,9 @@ against the run part (the reviews the generator did see). ``--baseline`` adds a 
 set per seed (same model, one prompt per review: no persona, critic or store). ``--adapter DIR``
 adds the tuned writer per seed (``reviewgen tune --reference RUN_PART`` trained it: the run part
 is written first, so ``--keep DIR`` then ``reviewgen tune --reference DIR/run_part.csv``), with
-no examples in its prompt. Every set is also checked for memorisation: the share of its reviews
-closer to a run-part review than held-out real reviews are (``evaluate --holdout``'s DCR).
+no examples in its prompt; ``--adapter "LABEL=DIR"``, repeated, compares several adapters.
+Every set is also checked for memorisation: the share of its reviews closer to a run-part
+review than held-out real reviews are (``evaluate --holdout``'s DCR).
 
 Run (a full run, 300 x 3 seeds, takes about an hour of both cores):
     .venv/bin/python benchmarks/bench_realism.py --count 300 --seeds 1 2 3 --baseline
@@ -317,6 +318,12 @@ def print_table(rows: list[dict]) -> None:
         print("| " + " | ".join("" if r.get(k) is None else str(r.get(k)) for k in keys) + " |")
 
 
+def labelled(value: str) -> tuple[str, Path]:
+    """``LABEL=DIR`` or ``DIR`` (labelled 'tuned writer')."""
+    label, _, path = value.rpartition("=")
+    return label or "tuned writer", Path(path)
+
+
 def tuned_adapter(adapter: Path) -> dict:
     """What ``reviewgen tune`` recorded of the adapter: data, settings, losses, time."""
     report = adapter / "adapter.json" if adapter.is_dir() else adapter.with_suffix(".json")
@@ -371,7 +378,13 @@ def main() -> None:
     parser.add_argument("--baseline", action="store_true", help="add a single-prompt set")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="keep (and reuse) the runs")
     parser.add_argument("--out", type=Path, default=RESULTS / "realism.json")
-    parser.add_argument("--adapter", type=Path, help="add the tuned writer with this adapter")
+    parser.add_argument(
+        "--adapter",
+        action="append",
+        default=[],
+        metavar="[LABEL=]DIR",
+        help="add a tuned writer with this adapter (label: 'tuned writer'); repeatable",
+    )
     parser.add_argument("--no-zero-shot", action="store_true", help="skip the zero-shot family")
     parser.add_argument(
         "--skip-default", action="store_true", help="only the --adapter and --baseline sets"
@@ -386,6 +399,7 @@ def main() -> None:
     )
     parser.add_argument("--set", dest="overrides", action="append", default=[])
     args = parser.parse_args()
+    adapters = dict(labelled(value) for value in args.adapter)
     if not REAL_REVIEWS.exists():
         sys.exit(f"{REAL_REVIEWS} not found: the benchmark needs the shared real reviews")
     load_before = os.getloadavg()[0]
@@ -399,9 +413,9 @@ def main() -> None:
         run_part, eval_part = split(work)
         rows = []
         writers = {"pipeline": args.overrides}
-        if args.adapter:
-            tuned = [f"models.writer.adapter={args.adapter.resolve()}", "writer.exemplars=0"]
-            writers["tuned writer"] = [*args.overrides, *tuned]
+        for label, adapter in adapters.items():
+            tuned = [f"models.writer.adapter={adapter.resolve()}", "writer.exemplars=0"]
+            writers[label] = [*args.overrides, *tuned]
         if args.skip_default:
             del writers["pipeline"]
         for seed in args.seeds:
@@ -446,7 +460,7 @@ def main() -> None:
             "split": f"shared real reviews, seed {SPLIT_SEED}, half of each rating to the run's "
             "--reference, half to the evaluation",
             "overrides": args.overrides,
-            "adapter": None if args.adapter is None else tuned_adapter(args.adapter),
+            "adapters": {label: tuned_adapter(path) for label, path in adapters.items()},
         },
         "rows": rows,
         "summary": summary,
