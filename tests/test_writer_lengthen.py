@@ -45,3 +45,12 @@ def test_short_targets_are_sampled_again_instead(tmp_path, monkeypatch):
     good = "Solid phone for the money, the screen is bright and calls sound clear to me."
     record, prompts = _run(tmp_path, monkeypatch, 20, ["Fine.", good])
     assert prompts[0] == prompts[1] and record["text"] == good
+
+
+def test_a_long_target_is_continued_until_it_is_near(tmp_path, monkeypatch):
+    piece = "The battery holds up through a long day of calls and maps and music."  # 14 words
+    record, prompts = _run(tmp_path, monkeypatch, 100, [FIRST] + [piece] * 8)
+    # 12 words, then 15 a piece with its opener, until within 40% of the target: 4 more calls
+    # (two were the limit before: 42 words).
+    assert len(prompts) == 5 and record["attempts"] == 1
+    assert len(record["text"].split()) == 72

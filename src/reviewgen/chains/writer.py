@@ -49,10 +49,11 @@ TOKENS_PER_WORD = 1.5
 EMPTY_RETRIES = 3
 # A completion draft for a target of CONTINUE_FROM words or more that misses more than
 # CONTINUE_BELOW of it is continued from where the model stopped, up to CONTINUATIONS times
-# (a short draft is as cheap to sample again).
+# (a short draft is as cheap to sample again). A small model writes 20-40 words a go whatever
+# it is asked: two continuations could not reach a 200-word target.
 CONTINUE_FROM = 40
 CONTINUE_BELOW = 0.4
-CONTINUATIONS = 2
+CONTINUATIONS = 6
 OPENERS = ("I", "The", "It", "Also", "My", "But")
 # Without the model's tokenizer: English runs about 4 characters a token in BPE vocabularies,
 # so 3 over-counts (a prompt that fits by this estimate fits), plus each message's template.
