@@ -104,10 +104,44 @@ def complete(out: Path, count: int) -> bool:
     return reviews.exists() and len(read(reviews)) >= count
 
 
-def generate(out: Path, run_part: Path, count: int, seed: int, overrides: list[str]) -> None:
+PROVENANCE = "generated.json"  # in each run directory: the commit and settings that wrote it
+
+
+def source_commit() -> str:
+    """HEAD, marked when ``src/`` differs from it (the runs would not be that commit's)."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], capture_output=True, text=True, check=False
+        ).stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD")
+    return f"{head} (src/ modified)" if git("status", "--porcelain", "--", "src") else head
+
+
+def record_provenance(out: Path, commit: str, overrides: list[str], load_before: float) -> None:
+    """A kept run may be tabulated again at a later commit: it carries the one that wrote it."""
+    provenance = {
+        "commit": commit,
+        "date": time.strftime("%Y-%m-%d"),
+        "overrides": overrides,
+        "load_average": {"before": round(load_before, 2), "after": os.getloadavg()[0]},
+    }
+    (out / PROVENANCE).write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
+
+
+def generated_with(out: Path) -> str | None:
+    path = out / PROVENANCE
+    return json.loads(path.read_text(encoding="utf-8"))["commit"] if path.exists() else None
+
+
+def generate(
+    out: Path, run_part: Path, count: int, seed: int, overrides: list[str], commit: str
+) -> None:
     if complete(out, count):
         print(f"reusing {out}", flush=True)
         return
+    load_before = os.getloadavg()[0]
     command = [
         *reviewgen_command(),
         "generate",
@@ -122,6 +156,7 @@ def generate(out: Path, run_part: Path, count: int, seed: int, overrides: list[s
     code = subprocess.run(command, check=False).returncode
     if code != 0:
         sys.exit(f"reviewgen generate stopped with exit code {code}: see {out / 'run.json'}")
+    record_provenance(out, commit, overrides, load_before)
 
 
 async def single_prompt(
@@ -161,14 +196,18 @@ async def single_prompt(
     return minutes
 
 
-def baseline(out: Path, run_part: Path, count: int, seed: int, overrides: list[str]) -> float:
+def baseline(
+    out: Path, run_part: Path, count: int, seed: int, overrides: list[str], commit: str
+) -> float:
     """Reviews per minute of the single prompt (a kept complete set keeps its time)."""
     timing = out / "baseline.json"
     if complete(out, count) and timing.exists():
         print(f"reusing {out}", flush=True)
         minutes = json.loads(timing.read_text())["minutes"]
     else:
+        load_before = os.getloadavg()[0]
         minutes = asyncio.run(single_prompt(count, run_part, out, seed, overrides))
+        record_provenance(out, commit, overrides, load_before)
     return round(count / minutes, 2)
 
 
@@ -403,9 +442,7 @@ def main() -> None:
     if not REAL_REVIEWS.exists():
         sys.exit(f"{REAL_REVIEWS} not found: the benchmark needs the shared real reviews")
     load_before = os.getloadavg()[0]
-    commit = subprocess.run(  # at the start: the code that generates
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    ).stdout.strip()
+    commit = source_commit()  # at the start: the code that generates
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
@@ -423,12 +460,13 @@ def main() -> None:
                 out = work / f"{dataset.replace(' ', '-')}-{seed}"
                 if args.kept_only and not complete(out, args.count):
                     continue
-                generate(out, run_part, args.count, seed, overrides)
+                generate(out, run_part, args.count, seed, overrides, commit)
                 metrics = evaluate(out, eval_part, not args.no_zero_shot, not args.regrade)
                 manifest = json.loads((out / "run.json").read_text(encoding="utf-8"))
                 records = read(out / "reviews.jsonl")
                 rows.append(
                     row(dataset, seed, metrics, records, run_part, overrides)
+                    | {"generated_with": generated_with(out)}
                     | pipeline_checks(records, manifest, run_part)
                     | memorisation(out, run_part, eval_part, not args.regrade)
                 )
@@ -436,11 +474,12 @@ def main() -> None:
                 out = work / f"single-prompt-{seed}"
                 if args.kept_only and not complete(out, args.count):
                     continue
-                speed = baseline(out, run_part, args.count, seed, args.overrides)
+                speed = baseline(out, run_part, args.count, seed, args.overrides, commit)
                 metrics = evaluate(out, eval_part, not args.no_zero_shot, not args.regrade)
                 records = read(out / "reviews.jsonl")
                 rows.append(
                     row("single prompt", seed, metrics, records, run_part, args.overrides)
+                    | {"generated_with": generated_with(out)}
                     | {"reviews_per_min": speed, "drafts": len(records)}
                     | memorisation(out, run_part, eval_part, not args.regrade)
                 )
