@@ -40,7 +40,9 @@ from reviewgen.models.latin_vocabulary import latin_copy
 from reviewgen.models.llama_engine import Completion, LlamaEngine, Sampling
 
 ADAPTER_FILE = "adapter.gguf"  # what `reviewgen tune --out DIR` writes in DIR
-LENGTH_LINE_KEY = "reviewgen.tune.length_line"  # tuned under the writer's `Length:` line
+TUNE_NOTES = "reviewgen.tune."  # GGUF key prefix of what `reviewgen tune` records
+LENGTH_LINE_NOTE = "length_line"  # tuned under the writer's `Length:` line
+LENGTH_LINE_KEY = TUNE_NOTES + LENGTH_LINE_NOTE
 LOCAL_EXTRA = "pip install 'reviewgen[local]' (then scripts/build_llama.sh; see README)"
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from reviewgen.models.llamacpp import ADAPTER_FILE
+from reviewgen.models.llamacpp import ADAPTER_FILE, TUNE_NOTES
 from reviewgen.tune.gemma import BaseModel
 
 __all__ = ["ADAPTER_FILE", "write_adapter"]
@@ -39,11 +39,11 @@ def write_adapter(
     writer.add_base_model_name(0, base.name)
     for key, value in notes.items():
         if isinstance(value, str):
-            writer.add_string(f"reviewgen.tune.{key}", value)
+            writer.add_string(f"{TUNE_NOTES}{key}", value)
         elif isinstance(value, int):
-            writer.add_uint32(f"reviewgen.tune.{key}", value)
+            writer.add_uint32(f"{TUNE_NOTES}{key}", value)
         else:
-            writer.add_float32(f"reviewgen.tune.{key}", float(value))
+            writer.add_float32(f"{TUNE_NOTES}{key}", float(value))
     for name, (a, b) in sorted(pairs.items()):
         writer.add_tensor(f"{name}.lora_a", np.ascontiguousarray(a, dtype=np.float32))
         writer.add_tensor(f"{name}.lora_b", np.ascontiguousarray(b, dtype=np.float32))

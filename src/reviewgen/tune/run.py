@@ -17,7 +17,7 @@ import torch
 from reviewgen.core.config import Config
 from reviewgen.core.datasets import ReviewRow
 from reviewgen.core.errors import ConfigError
-from reviewgen.models.llamacpp import resolve_model, shared_engine
+from reviewgen.models.llamacpp import LENGTH_LINE_NOTE, resolve_model, shared_engine
 from reviewgen.tune.adapter_file import ADAPTER_FILE, write_adapter
 from reviewgen.tune.examples import PromptFormatter, fingerprint, to_examples
 from reviewgen.tune.gemma import LoraGemma, read_gguf
@@ -107,7 +107,7 @@ def tune(
             "reviews": len(training),
             "steps": trainer.total,
             "rank": settings.rank,
-            "length_line": 1,  # the examples' header has the writer's Length line
+            LENGTH_LINE_NOTE: 1,  # the examples' header has the writer's Length line
         },
     )
     _write_report(
