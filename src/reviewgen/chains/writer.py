@@ -28,6 +28,7 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import PromptTemplate
 
 from reviewgen.chains.exemplars import Exemplar, ExemplarPool
+from reviewgen.chains.length_follow import LengthFollow
 from reviewgen.chains.vocabulary import VocabularyBias
 from reviewgen.core.config import Category
 from reviewgen.core.errors import PromptTooLong
@@ -162,6 +163,8 @@ class Writer:
         # Completion style: a ``Length: N words`` header line, for a model tuned under it
         # (``reviewgen tune``); a base model reads few-shot examples, not a word count.
         self.length_line = length_line
+        # A model follows that line loosely: the header asks for what it turns into the target.
+        self.length_follow = LengthFollow() if length_line and mode == "completion" else None
         # Chat style: prompt plus answer must fit ``context_window`` tokens (None: unbounded);
         # the answer may take ``answer_tokens`` (the model's max_tokens).
         self.context_window = context_window
@@ -252,9 +255,12 @@ class Writer:
         else:
             exemplars = self.pool.draw(plan, self.k, rng)
         if self.mode == "completion":
+            asked = plan.length_target
+            if self.length_follow is not None:
+                asked = self.length_follow.ask(plan.length_target)
             variables = {
                 "title": self.title,
-                **self.header(plan.product.name, plan.rating, plan.aspects, plan.length_target),
+                **self.header(plan.product.name, plan.rating, plan.aspects, asked),
             }
             if previous is None:
                 exemplars = self._fitting(exemplars, plan, variables)
@@ -274,6 +280,8 @@ class Writer:
                 text = clean(await chain.ainvoke(variables), plan.length_target)
                 if text:
                     break
+            if self.length_follow is not None:
+                self.length_follow.observe(asked, word_count(text))
             text = await self._lengthen(text, plan, rng, variables, options)
             if self.vocabulary is not None:
                 self.vocabulary.observe(text, bias)
