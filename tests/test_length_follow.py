@@ -62,8 +62,8 @@ def half_of_what_is_asked(prompt: str) -> str:
     return " ".join(["word"] * round(asked / 2)) + "."
 
 
-def writer(length_line: bool) -> tuple[Writer, FakeChatModel]:
-    model = FakeChatModel(responder=half_of_what_is_asked)
+def writer(length_line: bool, **fake: object) -> tuple[Writer, FakeChatModel]:
+    model = FakeChatModel(**({"responder": half_of_what_is_asked} | fake))
     category = read_config(None).category
     return Writer(
         model,
@@ -90,3 +90,10 @@ def test_the_writer_asks_a_model_that_writes_half_for_twice_the_target():
 def test_a_writer_without_the_line_learns_nothing():
     writing, _ = writer(length_line=False)
     assert writing.length_follow is None
+
+
+def test_a_draft_asked_for_its_length_is_continued_from_a_fifth_short():
+    first = " ".join(["word"] * 70) + "."  # 70% of 100: a few-shot draft would stop here
+    writing, model = writer(length_line=True, responses=[first, "more " * 19 + "words."])
+    draft = asyncio.run(writing.draft(make_plan(length_target=100), random.Random(0)))
+    assert len(model.prompts) == 2 and 90 <= len(draft.text.split()) <= 92
