@@ -54,3 +54,9 @@ def test_a_long_target_is_continued_until_it_is_near(tmp_path, monkeypatch):
     # (two were the limit before: 42 words).
     assert len(prompts) == 5 and record["attempts"] == 1
     assert len(record["text"].split()) == 72
+
+
+def test_a_continuation_that_starts_with_punctuation_joins_without_a_space(tmp_path, monkeypatch):
+    record, prompts = _run(tmp_path, monkeypatch, 60, [FIRST, "," + MORE])
+    opener = prompts[1].rsplit(FIRST, 1)[1].strip()
+    assert record["text"] == f"{FIRST} {opener}, {MORE.strip()}"

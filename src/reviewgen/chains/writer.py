@@ -327,7 +327,9 @@ class Writer:
             more = clean(await chain.ainvoke(f"{prompt} {text} {opener}".rstrip()), missing)
             if not more:
                 break
-            text = f"{text} {opener} {more}" if opener else f"{text} {more}"
+            # "But" and then ", the screen...": no space before the model's own punctuation.
+            gap = "" if more[0] in ",.;:!?" else " "
+            text = f"{text} {opener}{gap}{more}" if opener else f"{text}{gap}{more}"
         return text
 
     def _chat_messages(
