@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from langchain_core.language_models import BaseLanguageModel
+
+from reviewgen.chains.exemplars import ExemplarPool
+from reviewgen.chains.writer import Writer
+from reviewgen.core.config import read_config
 from reviewgen.core.schemas import Persona, Product, ReviewRecord, Verdict, WritingStyle
 
 
@@ -56,4 +61,16 @@ def answer_with(monkeypatch, respond) -> None:
 
     monkeypatch.setattr(
         "reviewgen.pipeline.build.build_model", lambda spec, **_: FakeChatModel(responder=respond)
+    )
+
+
+def zero_shot_writer(model: BaseLanguageModel, *, length_line: bool = False) -> Writer:
+    """A completion writer with no examples: the prompt a tuned adapter is trained under."""
+    return Writer(
+        model,
+        mode="completion",
+        category=read_config(None).category,
+        pool=ExemplarPool([]),
+        exemplars=0,
+        length_line=length_line,
     )

@@ -9,12 +9,11 @@ import re
 
 import pytest
 
-from reviewgen.chains.exemplars import ExemplarPool
 from reviewgen.chains.length_follow import LengthFollow
 from reviewgen.chains.writer import Writer
-from reviewgen.core.config import read_config
 from reviewgen.models.fake import FakeChatModel
 from tests.critic_rules.conftest import make_plan
+from tests.helpers import zero_shot_writer
 
 
 def trained(written, asks=range(10, 250, 4)) -> LengthFollow:
@@ -64,15 +63,7 @@ def half_of_what_is_asked(prompt: str) -> str:
 
 def writer(length_line: bool, **fake: object) -> tuple[Writer, FakeChatModel]:
     model = FakeChatModel(**({"responder": half_of_what_is_asked} | fake))
-    category = read_config(None).category
-    return Writer(
-        model,
-        mode="completion",
-        category=category,
-        pool=ExemplarPool([]),
-        exemplars=0,
-        length_line=length_line,
-    ), model
+    return zero_shot_writer(model, length_line=length_line), model
 
 
 def test_the_writer_asks_a_model_that_writes_half_for_twice_the_target():

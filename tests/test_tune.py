@@ -13,8 +13,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reviewgen.chains.exemplars import ExemplarPool
-from reviewgen.chains.writer import Writer
 from reviewgen.cli import main
 from reviewgen.core.config import ModelSpec, read_config
 from reviewgen.core.datasets import ReviewRow
@@ -23,6 +21,7 @@ from reviewgen.models.fake import FakeChatModel
 from reviewgen.models.providers import build_model
 from reviewgen.tune.examples import PromptFormatter
 from tests.critic_rules.conftest import make_plan
+from tests.helpers import zero_shot_writer
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 HAS_MODEL = all(
@@ -118,28 +117,19 @@ def test_an_adapter_setting_naming_no_adapter_file_is_refused(tmp_path):
 
 
 def test_the_training_prompt_is_the_writers_own_zero_shot_prompt_with_the_length_line():
-    category = read_config(None).category
     model = FakeChatModel(responses=["Fine."])
-    writer = Writer(
-        model,
-        mode="completion",
-        category=category,
-        pool=ExemplarPool([]),
-        exemplars=0,
-        length_line=True,
-    )
+    writer = zero_shot_writer(model, length_line=True)
     plan = make_plan(rating=2, aspects=["battery"], length_target=5)
     asyncio.run(writer.draft(plan, random.Random(0)))
     row = ReviewRow(text="The battery dies by noon.", rating=2, product="Pixel Test Phone")
     sent = model.prompts[-1].removeprefix("human: ")  # the fake chat model's role label
-    assert sent == PromptFormatter(category).prompt(row)
+    assert sent == PromptFormatter(writer.category).prompt(row)
     assert "Rating: 2 out of 5 stars\nLength: 5 words\nReview:" in sent
 
 
 def test_the_few_shot_writer_sends_no_length_line():
     model = FakeChatModel(responses=["Fine."])
-    category = read_config(None).category
-    writer = Writer(model, mode="completion", category=category, pool=ExemplarPool([]), exemplars=0)
+    writer = zero_shot_writer(model)
     asyncio.run(writer.draft(make_plan(rating=2, aspects=["battery"]), random.Random(0)))
     assert "Rating: 2 out of 5 stars\nReview:" in model.prompts[-1]
     assert "Length:" not in model.prompts[-1]
