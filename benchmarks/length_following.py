@@ -14,10 +14,10 @@ import json
 import statistics
 from pathlib import Path
 
+from reviewgen.evaluation.shape import LONG_REVIEW_WORDS
 from reviewgen.text.words import word_count
 
 BANDS = ((1, 15), (15, 50), (50, 116), (116, 10_000))  # targets; 116+: the long reviews
-LONG = 115
 
 
 def following(run: Path) -> dict[str, object]:
@@ -38,9 +38,9 @@ def following(run: Path) -> dict[str, object]:
     return {
         "run": run.name,
         "reviews": len(records),
-        "long_share": round(sum(n > LONG for n in words) / max(1, len(words)), 4),
+        "long_share": round(sum(n > LONG_REVIEW_WORDS for n in words) / max(1, len(words)), 4),
         "long_target_share": round(
-            sum(r["length_target"] > LONG for r in records) / max(1, len(records)), 4
+            sum(r["length_target"] > LONG_REVIEW_WORDS for r in records) / max(1, len(records)), 4
         ),
         "bands": bands,
     }

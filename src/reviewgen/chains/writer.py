@@ -169,7 +169,6 @@ class Writer:
         self.length_line = length_line
         # A model follows that line loosely: the header asks for what it turns into the target.
         self.length_follow = LengthFollow() if length_line and mode == "completion" else None
-        self.continue_below = CONTINUE_BELOW_ASKED if length_line else CONTINUE_BELOW
         # Chat style: prompt plus answer must fit ``context_window`` tokens (None: unbounded);
         # the answer may take ``answer_tokens`` (the model's max_tokens).
         self.context_window = context_window
@@ -312,12 +311,13 @@ class Writer:
         words were 1-3% of a run against 10% of real ones. The same line is continued from
         what it wrote (llama.cpp reuses the evaluated prompt), at most ``CONTINUATIONS`` times."""
         prompt = self.completion_prompt.format(**variables)
+        below = CONTINUE_BELOW_ASKED if self.length_line else CONTINUE_BELOW
         for _ in range(CONTINUATIONS):
             missing = plan.length_target - word_count(text)
             if (
                 not text
                 or plan.length_target < CONTINUE_FROM
-                or missing < plan.length_target * self.continue_below
+                or missing < plan.length_target * below
             ):
                 break
             # After a full stop the model ends the line at once: start the next sentence.
