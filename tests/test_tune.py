@@ -208,6 +208,17 @@ def test_training_lowers_the_loss_and_pads_without_scoring_padding(tmp_path):
 
 
 @needs_torch
+def test_the_default_epochs_read_at_most_a_bounded_number_of_reviews():
+    from reviewgen.tune.train import AUTO_PASSES, auto_epochs
+
+    assert auto_epochs(200) == 2  # two epochs were measured best; more were not tried
+    assert auto_epochs(1_981) == 2
+    assert auto_epochs(AUTO_PASSES // 2) == 2
+    assert auto_epochs(AUTO_PASSES // 2 + 1) == 1  # a large reference: one pass is enough time
+    assert auto_epochs(50_000) == 1
+
+
+@needs_torch
 def test_an_interrupted_run_resumes_to_the_same_adapter(tmp_path):
     from reviewgen.core.errors import ConfigError
     from reviewgen.tune.train import Trainer, TrainSettings
@@ -311,8 +322,8 @@ def test_a_short_tuning_run_writes_an_adapter_that_changes_what_the_model_writes
 
     out = tmp_path / "adapter"
     args = ["tune", "--reference", str(reviews_csv(tmp_path / "r.csv")), "--out", str(out),
-            "--min-reviews", "5", "--batch-size", "4", "--max-review-tokens", "24",
-            "--learning-rate", "0.005", "--rank", "4", "--threads", "1"]  # fmt: skip
+            "--min-reviews", "5", "--batch-size", "4", "--max-review-tokens", "24", "--epochs",
+            "1", "--learning-rate", "0.005", "--rank", "4", "--threads", "1"]  # fmt: skip
     assert main(args) == 0
     capsys.readouterr()
     assert (out / "adapter.gguf").is_file() and (out / "adapter.json").is_file()

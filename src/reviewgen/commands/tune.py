@@ -41,7 +41,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--text-col", default="text", help="column with the review text")
     parser.add_argument("--rating-col", default="rating", help="column with the star rating")
     parser.add_argument("--product-col", default="product", help="column with the product")
-    parser.add_argument("--epochs", type=int, default=1, help="passes over the reviews")
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help="passes over the reviews (default: 2 up to 2,500 reviews, else 1)",
+    )
     parser.add_argument("--rank", type=int, default=16, help="LoRA rank")
     parser.add_argument("--learning-rate", type=float, default=2e-4, help="peak learning rate")
     parser.add_argument("--batch-size", type=int, default=8, help="reviews per step")
@@ -86,14 +91,14 @@ def run(args: argparse.Namespace) -> int:
     if importlib.util.find_spec("torch") is None:
         raise ConfigError(TORCH_HINT)
     from reviewgen.tune.run import check_out, tune
-    from reviewgen.tune.train import TrainSettings
+    from reviewgen.tune.train import TrainSettings, auto_epochs
 
     check_out(args.out, restart=args.restart)
     settings = TrainSettings(
         rank=args.rank,
         alpha=2.0 * args.rank,
         learning_rate=args.learning_rate,
-        epochs=args.epochs,
+        epochs=args.epochs if args.epochs is not None else auto_epochs(len(rows)),
         batch_size=args.batch_size,
         max_review_tokens=args.max_review_tokens,
         precision=args.precision,
@@ -130,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
     if result.eval_loss_before is not None and result.eval_loss_after is not None:
         losses = f"; held-out loss {result.eval_loss_before:.3f} -> {result.eval_loss_after:.3f}"
     console.print(
-        f"tuned on {result.reviews} reviews in {result.steps} steps "
+        f"tuned on {result.reviews} reviews, {settings.epochs} epoch(s), in {result.steps} steps "
         f"({result.train_seconds / 60:.1f} min of training{losses})\n"
         f"adapter: {result.adapter}\n"
         f"use it: reviewgen generate --set models.writer.adapter={result.adapter.parent} "
