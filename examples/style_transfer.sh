@@ -31,6 +31,6 @@ reviewgen tune --reference "$OUT/one_star.csv" --out "$OUT/adapter"
 # 3. Write with it: the tuned model alone (no few-shot examples), one-star plans, lengths and
 #    products calibrated from the same reviews.
 reviewgen generate --reference "$OUT/one_star.csv" --count 20 --out "$OUT/reviews" --overwrite \
-  --set models.writer.adapter="$OUT/adapter" --set writer.exemplars=0 \
+  --set models.writer.adapter="$OUT/adapter" \
   --set 'persona.ratings={1: 1.0}'
 echo "reviews: $OUT/reviews/reviews.jsonl"

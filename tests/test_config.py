@@ -122,3 +122,22 @@ def test_config_hash_ignores_output_location_but_not_settings():
     b = load_config(None, ["run.out=elsewhere", "run.count=99"])
     c = load_config(None, ["writer.exemplars=1"])
     assert config_hash(a) == config_hash(b) != config_hash(c)
+
+
+def test_auto_exemplars_are_none_with_an_adapter_and_four_without(tmp_path):
+    data = default_data()
+    assert load_config(write(tmp_path, data)).exemplar_count() == 4
+    data["models"]["writer"] = {"adapter": "adapter/"}
+    assert load_config(write(tmp_path, data)).exemplar_count() == 0  # tuned on zero-shot prompts
+    data["writer"]["exemplars"] = 2
+    assert load_config(write(tmp_path, data)).exemplar_count() == 2  # a count given is kept
+
+
+@pytest.mark.parametrize("value", ["many", 11, -1, 2.5, True])
+def test_a_bad_exemplar_count_names_the_valid_choices(tmp_path, value):
+    data = default_data()
+    data["writer"]["exemplars"] = value
+    with pytest.raises(ConfigError) as error:
+        load_config(write(tmp_path, data))
+    assert "writer.exemplars" in str(error.value)
+    assert "valid choices: auto, or a count from 0 to 10" in str(error.value)

@@ -37,7 +37,7 @@ def mermaid(config: Config) -> str:
         first = "enrich"
     writer = config.models.for_role("writer").label()
     lines += [
-        f"  write[writer chain<br/>{writer}, {config.writer.exemplars} exemplars]",
+        f"  write[writer chain<br/>{writer}, {config.exemplar_count()} exemplars]",
         f"  {first} --> write",
         f"  critic{{{{critic rules<br/>{'<br/>'.join(cheap) or '(none)'}}}}}",
         "  write --> critic",

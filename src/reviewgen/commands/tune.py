@@ -33,7 +33,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="fine-tune the embedded model on real reviews (writes a LoRA adapter)",
         description="Train a LoRA adapter of the writer's embedded model on --reference, under "
         "the completion writer's own header; use it with --set models.writer.adapter=OUT "
-        "and writer.exemplars=0. Rerunning with the same --out resumes an interrupted run.",
+        "(the writer then sends no few-shot examples). Rerunning with the same --out resumes "
+        "an interrupted run.",
     )
     add_config_options(parser)
     parser.add_argument("--reference", required=True, help="real reviews (CSV/JSONL/Parquet)")
@@ -138,7 +139,6 @@ def run(args: argparse.Namespace) -> int:
         f"tuned on {result.reviews} reviews, {settings.epochs} epoch(s), in {result.steps} steps "
         f"({result.train_seconds / 60:.1f} min of training{losses})\n"
         f"adapter: {result.adapter}\n"
-        f"use it: reviewgen generate --set models.writer.adapter={result.adapter.parent} "
-        "--set writer.exemplars=0"
+        f"use it: reviewgen generate --set models.writer.adapter={result.adapter.parent}"
     )
     return 0

@@ -208,11 +208,30 @@ class PersonaConfig(Strict):
         return value
 
 
+FEW_SHOT_EXEMPLARS = 4
+MAX_EXEMPLARS = 10
+
+
 class WriterConfig(Strict):
     style: Literal["auto", "chat", "completion"] = "auto"
-    exemplars: int = Field(4, ge=0, le=10)
+    # auto: none for a writer with a LoRA adapter (tuned on the zero-shot prompt: examples only
+    # cost prompt evaluation and invite copying), FEW_SHOT_EXEMPLARS otherwise.
+    exemplars: int | Literal["auto"] = "auto"
     exemplars_path: str | None = None  # few-shot examples when no reference is given
     max_revisions: int = Field(2, ge=0, le=10)
+
+    @field_validator("exemplars", mode="before")
+    @classmethod
+    def _exemplar_count(cls, value: Any) -> Any:
+        if value == "auto":
+            return value
+        try:
+            count = int(value)
+        except (TypeError, ValueError):
+            count = -1
+        if isinstance(value, bool) or not 0 <= count <= MAX_EXEMPLARS or count != value:
+            raise ValueError("valid choices: auto, or a count from 0 to 10")
+        return count
 
 
 class CriticConfig(Strict):
@@ -282,6 +301,12 @@ class Config(Strict):
     store: StoreConfig = Field(default_factory=StoreConfig)
     reference: ReferenceConfig = Field(default_factory=ReferenceConfig)
     prices: dict[str, Price] = Field(default_factory=dict)
+
+    def exemplar_count(self) -> int:
+        """Few-shot examples per draft, with ``writer.exemplars: auto`` resolved."""
+        if self.writer.exemplars != "auto":
+            return self.writer.exemplars
+        return 0 if self.models.for_role("writer").adapter else FEW_SHOT_EXEMPLARS
 
     @model_validator(mode="after")
     def _aspects_known(self) -> Config:

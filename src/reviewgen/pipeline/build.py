@@ -114,7 +114,7 @@ def build(
         mode=mode,
         category=config.category,
         pool=pool,
-        exemplars=config.writer.exemplars,
+        exemplars=config.exemplar_count(),
         per_call_sampling=capabilities_of(writer_model).per_call_sampling,
         callbacks=[trackers["writer"]],
         vocabulary=_vocabulary(config, reference, writer_model, mode, lexicon),
