@@ -141,3 +141,18 @@ def test_a_bad_exemplar_count_names_the_valid_choices(tmp_path, value):
         load_config(write(tmp_path, data))
     assert "writer.exemplars" in str(error.value)
     assert "valid choices: auto, or a count from 0 to 10" in str(error.value)
+
+
+def test_a_tuned_writer_samples_its_learned_distribution_unless_told_otherwise(tmp_path):
+    data = default_data()
+    writer = load_config(write(tmp_path, data)).models.for_role("writer")
+    assert (writer.temperature, writer.top_p) == (0.8, 0.95)
+    assert "repeat_penalty" not in writer.options
+    data["models"]["writer"] = {"adapter": "adapter/"}
+    writer = load_config(write(tmp_path, data)).models.for_role("writer")
+    assert (writer.temperature, writer.top_p) == (1.2, 1.0)
+    assert writer.options == {"repeat_penalty": 1.05}
+    data["models"]["writer"] |= {"temperature": 0.6, "options": {"repeat_penalty": 1.1}}
+    writer = load_config(write(tmp_path, data)).models.for_role("writer")
+    assert (writer.temperature, writer.top_p) == (0.6, 1.0)  # values given are kept
+    assert writer.options == {"repeat_penalty": 1.1}

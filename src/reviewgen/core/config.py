@@ -25,13 +25,19 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
+SAMPLING = {"temperature": 0.8, "top_p": 0.95}
+TUNED_SAMPLING = {"temperature": 1.2, "top_p": 1.0}
+TUNED_LLAMACPP_OPTIONS = {"repeat_penalty": 1.05}
+
+
 class ModelSpec(Strict):
     """One LLM: which provider, which model, and sampling settings."""
 
     provider: str = "llamacpp"
     model: str = "gemma3-270m-latin"
-    temperature: float = Field(0.8, ge=0.0, le=2.0)
-    top_p: float = Field(0.95, gt=0.0, le=1.0)
+    # Unset: SAMPLING, or TUNED_SAMPLING for a model with an adapter (see _sampling_defaults).
+    temperature: float = Field(SAMPLING["temperature"], ge=0.0, le=2.0)
+    top_p: float = Field(SAMPLING["top_p"], gt=0.0, le=1.0)
     max_tokens: int = Field(256, gt=0, le=8192)
     base_url: str | None = None
     timeout: float = Field(120.0, gt=0)
@@ -52,6 +58,20 @@ class ModelSpec(Strict):
     # without the "adapters" capability refuse it).
     adapter: str | None = None
     options: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sampling_defaults(cls, data: Any) -> Any:
+        """A model tuned on real reviews is sampled wider than a few-shot one: a temperature
+        under 1, a top-p or a repeat penalty draws the modal, machine-like text that detectors
+        spot, while the model's own spread is narrower than real reviews'; llama.cpp's min-p
+        still trims the tail. Measured in docs/TUNE.md."""
+        if not isinstance(data, dict) or data.get("adapter") is None:
+            return data
+        tuned = {**TUNED_SAMPLING, **data}
+        if data.get("provider", "llamacpp") == "llamacpp":
+            tuned["options"] = {**TUNED_LLAMACPP_OPTIONS, **(data.get("options") or {})}
+        return tuned
 
     @field_validator("options")
     @classmethod
