@@ -60,3 +60,10 @@ def test_a_continuation_that_starts_with_punctuation_joins_without_a_space(tmp_p
     record, prompts = _run(tmp_path, monkeypatch, 60, [FIRST, "," + MORE])
     opener = prompts[1].rsplit(FIRST, 1)[1].strip()
     assert record["text"] == f"{FIRST} {opener}, {MORE.strip()}"
+
+
+def test_a_draft_cut_inside_a_word_is_continued_without_a_space(tmp_path, monkeypatch):
+    cut = FIRST + " It"  # the token cap stopped the first pass here
+    record, prompts = _run(tmp_path, monkeypatch, 60, [cut, "'s" + MORE])
+    assert prompts[1].endswith(cut)  # no opener after a cut sentence
+    assert record["text"] == f"{cut}'s {MORE.strip()}"

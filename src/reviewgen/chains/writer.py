@@ -60,6 +60,7 @@ CONTINUE_BELOW = 0.4
 CONTINUE_BELOW_ASKED = 0.2
 CONTINUATIONS = 6
 OPENERS = ("I", "The", "It", "Also", "My", "But")
+CLOSE_UP = ",.;:!?'’"  # a continuation starting with one of these joins without a space
 # Without the model's tokenizer: English runs about 4 characters a token in BPE vocabularies,
 # so 3 over-counts (a prompt that fits by this estimate fits), plus each message's template.
 CHARS_PER_TOKEN_ESTIMATE = 3
@@ -327,8 +328,9 @@ class Writer:
             more = clean(await chain.ainvoke(f"{prompt} {text} {opener}".rstrip()), missing)
             if not more:
                 break
-            # "But" and then ", the screen...": no space before the model's own punctuation.
-            gap = "" if more[0] in ",.;:!?" else " "
+            # No space before the model's own punctuation (", the screen" after "But") or the
+            # rest of a contraction (a draft cut at "It" goes on "'s": not "It 's").
+            gap = "" if more[0] in CLOSE_UP else " "
             text = f"{text} {opener}{gap}{more}" if opener else f"{text}{gap}{more}"
         return text
 
