@@ -143,7 +143,7 @@ def test_a_bad_exemplar_count_names_the_valid_choices(tmp_path, value):
     assert "valid choices: auto, or a count from 0 to 10" in str(error.value)
 
 
-def test_a_tuned_writer_samples_its_learned_distribution_unless_told_otherwise(tmp_path):
+def test_a_tuned_writer_samples_wider_unless_told_otherwise(tmp_path):
     data = default_data()
     writer = load_config(write(tmp_path, data)).models.for_role("writer")
     assert (writer.temperature, writer.top_p) == (0.8, 0.95)

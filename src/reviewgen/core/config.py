@@ -62,10 +62,11 @@ class ModelSpec(Strict):
     @model_validator(mode="before")
     @classmethod
     def _sampling_defaults(cls, data: Any) -> Any:
-        """A model tuned on real reviews is sampled wider than a few-shot one: a temperature
-        under 1, a top-p or a repeat penalty draws the modal, machine-like text that detectors
-        spot, while the model's own spread is narrower than real reviews'; llama.cpp's min-p
-        still trims the tail. Measured in docs/TUNE.md."""
+        """A model tuned on real reviews is sampled wider than a few-shot one: at the few-shot
+        settings its reviews sat where models put their mass (the zero-shot detector's tell)
+        and the full repeat penalty kept customers' repeated words out of them (the
+        stylometric one's); llama.cpp's min-p still trims the tail. Measured in
+        docs/HISTORY.md, sampling the tuned writer."""
         if not isinstance(data, dict) or data.get("adapter") is None:
             return data
         tuned = {**TUNED_SAMPLING, **data}
@@ -245,13 +246,9 @@ class WriterConfig(Strict):
     def _exemplar_count(cls, value: Any) -> Any:
         if value == "auto":
             return value
-        try:
-            count = int(value)
-        except (TypeError, ValueError):
-            count = -1
-        if isinstance(value, bool) or not 0 <= count <= MAX_EXEMPLARS or count != value:
-            raise ValueError("valid choices: auto, or a count from 0 to 10")
-        return count
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_EXEMPLARS:
+            raise ValueError(f"valid choices: auto, or a count from 0 to {MAX_EXEMPLARS}")
+        return value
 
 
 class CriticConfig(Strict):
