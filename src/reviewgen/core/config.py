@@ -70,7 +70,7 @@ class ModelSpec(Strict):
         if not isinstance(data, dict) or data.get("adapter") is None:
             return data
         tuned = {**TUNED_SAMPLING, **data}
-        if data.get("provider", "llamacpp") == "llamacpp":
+        if data.get("provider", cls.model_fields["provider"].default) == "llamacpp":
             tuned["options"] = {**TUNED_LLAMACPP_OPTIONS, **(data.get("options") or {})}
         return tuned
 
